@@ -1,0 +1,248 @@
+"""The SQLite schema: the one contract between the loader and the API.
+
+Every node table has an integer ``id`` (internal, may change between loads)
+and a text ``key`` that stays stable across loads as long as the article's
+slug and the node's position do not change. The API builds its opaque global
+IDs from ``key``, so IDs held by clients survive reloads.
+
+Every text field that may contain markdown is stored three times:
+``<field>_md`` (the source), ``<field>_html`` (rendered and sanitised) and
+``<field>_text`` (plain text). Every node records where it came from:
+``source_path`` (relative to the content folder), ``start_line`` and
+``end_line`` (1-based, inclusive, in the original file).
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+# Columns shared by every node that came from a span of a source file.
+_SPAN = {"source_path": str, "start_line": int, "end_line": int}
+
+
+def _text(name: str) -> dict[str, type]:
+    return {f"{name}_md": str, f"{name}_html": str, f"{name}_text": str}
+
+
+TABLES: dict[str, dict] = {
+    # One row per file in the content folder; drives incremental loads.
+    "sources": {
+        "columns": {"path": str, "sha256": str, "size": int, "article_id": int},
+        "pk": "path",
+        "foreign_keys": [("article_id", "articles", "id")],
+        "not_null": {"sha256", "size", "article_id"},
+    },
+    "articles": {
+        "columns": {
+            "id": int,
+            "key": str,
+            "slug": str,
+            "title": str,
+            "date": str,  # ISO 8601 calendar date, YYYY-MM-DD
+            "year": int,
+            "description": str,
+            "tags": str,  # JSON array, in frontmatter order
+            **_text("intro"),
+            **_text("summary"),  # all three NULL when the article has no summary
+            "summary_heading": str,
+            **_text("body"),  # the whole markdown body, unwrapped from its fence
+            "word_count": int,
+            "reading_time_minutes": int,
+            "headings": str,  # JSON array of {"level", "text", "anchor", "line"}
+            **_SPAN,
+        },
+        "pk": "id",
+        "not_null": {"key", "slug", "title", "date", "year", "description", "tags",
+                     "intro_md", "intro_html", "intro_text", "body_md", "body_html",
+                     "body_text", "word_count", "reading_time_minutes", "headings",
+                     "source_path", "start_line", "end_line"},
+    },
+    "article_tags": {
+        "columns": {"article_id": int, "tag": str, "position": int},
+        "pk": ("article_id", "position"),
+        "foreign_keys": [("article_id", "articles", "id")],
+    },
+    "trends": {
+        "columns": {
+            "id": int,
+            "key": str,
+            "article_id": int,
+            "position": int,  # 1-based order in the article
+            "label": str,  # numbering prefix as written ("一", "2", "IV"); NULL if none
+            "title": str,  # heading text without the prefix, plain
+            "heading": str,  # the heading as written (markdown inline)
+            "anchor": str,
+            **_text("status_intro"),  # '' when the trend has no status section
+            "status_heading": str,
+            "routes_heading": str,
+            "advice_heading": str,
+            **_SPAN,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+        "not_null": {"key", "article_id", "position", "title", "heading", "anchor",
+                     "status_intro_md", "status_intro_html", "status_intro_text",
+                     "source_path", "start_line", "end_line"},
+    },
+    "key_points": {
+        "columns": {
+            "id": int,
+            "trend_id": int,
+            "position": int,
+            "label": str,  # the bold lead-in; NULL when the item has none
+            **_text("text"),
+            **_SPAN,
+        },
+        "pk": "id",
+        "foreign_keys": [("trend_id", "trends", "id")],
+        "not_null": {"trend_id", "position", "text_md", "text_html", "text_text",
+                     "source_path", "start_line", "end_line"},
+    },
+    "routes": {
+        "columns": {
+            "id": int,
+            "key": str,
+            "trend_id": int,
+            "article_id": int,
+            "position": int,
+            "label": str,  # "a", "b", ...; NULL if the heading has no prefix
+            "name": str,
+            **_text("intro"),  # paragraphs under the route heading that are not pros/cons
+            **_SPAN,
+        },
+        "pk": "id",
+        "foreign_keys": [("trend_id", "trends", "id"), ("article_id", "articles", "id")],
+        "not_null": {"key", "trend_id", "article_id", "position", "name",
+                     "intro_md", "intro_html", "intro_text",
+                     "source_path", "start_line", "end_line"},
+    },
+    # Pros and cons of a route, in source order within each kind.
+    "route_points": {
+        "columns": {
+            "id": int,
+            "route_id": int,
+            "kind": str,  # 'pro' or 'con'
+            "position": int,
+            **_text("text"),
+            **_SPAN,
+        },
+        "pk": "id",
+        "foreign_keys": [("route_id", "routes", "id")],
+        "not_null": {"route_id", "kind", "position", "text_md", "text_html",
+                     "text_text", "source_path", "start_line", "end_line"},
+    },
+    "advice": {
+        "columns": {
+            "id": int,
+            "key": str,
+            "trend_id": int,
+            "article_id": int,
+            "position": int,  # the number as written in the ordered list
+            "title": str,  # the bold lead-in, plain; '' when the item has none
+            **_text("text"),
+            **_SPAN,
+        },
+        "pk": "id",
+        "foreign_keys": [("trend_id", "trends", "id"), ("article_id", "articles", "id")],
+        "not_null": {"key", "trend_id", "article_id", "position", "title", "text_md",
+                     "text_html", "text_text", "source_path", "start_line", "end_line"},
+    },
+    # Content kept verbatim because it fits no slot (unknown H3, stray blocks).
+    "sections": {
+        "columns": {
+            "id": int,
+            "key": str,
+            "article_id": int,
+            "trend_id": int,  # NULL for a section on the article itself
+            "position": int,  # order among the sections of the same owner
+            "heading": str,  # '' for stray text without a heading
+            **_text("body"),
+            **_SPAN,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id"), ("trend_id", "trends", "id")],
+        "not_null": {"key", "article_id", "position", "heading", "body_md", "body_html",
+                     "body_text", "source_path", "start_line", "end_line"},
+    },
+    # One row per searchable text; ``tokens`` is what the FTS index sees
+    # (see loader.tokens). ``kind`` is the GraphQL SearchKind.
+    "search_docs": {
+        "columns": {
+            "id": int,
+            "article_id": int,
+            "kind": str,  # ARTICLE, TREND, ROUTE, ADVICE, SECTION (the hit's node type)
+            "node_table": str,  # articles, trends, routes, advice, sections
+            "node_id": int,  # id in node_table (a key point's hit is its trend)
+            "field": str,  # GraphQL field name: 'title', 'intro', 'keyPoints', 'cons', ...
+            "text": str,  # plain text that matched
+            "tokens": str,
+        },
+        "pk": "id",
+        "foreign_keys": [("article_id", "articles", "id")],
+        "not_null": {"article_id", "kind", "node_table", "node_id", "field", "text",
+                     "tokens"},
+    },
+    # Warnings from the last successful load (errors never reach the store).
+    "diagnostics": {
+        "columns": {"id": int, "path": str, "line": int, "severity": str, "message": str},
+        "pk": "id",
+    },
+    "meta": {
+        "columns": {"key": str, "value": str},
+        "pk": "key",
+    },
+}
+
+INDEXES: list[tuple[str, list[str], bool]] = [
+    ("articles", ["key"], True),
+    ("articles", ["slug"], True),
+    ("articles", ["date", "id"], False),
+    ("articles", ["year"], False),
+    ("articles", ["title", "id"], False),
+    ("article_tags", ["tag"], False),
+    ("trends", ["key"], True),
+    ("trends", ["article_id", "position"], False),
+    ("key_points", ["trend_id", "position"], False),
+    ("routes", ["key"], True),
+    ("routes", ["trend_id", "position"], False),
+    ("routes", ["article_id"], False),
+    ("route_points", ["route_id", "kind", "position"], False),
+    ("advice", ["key"], True),
+    ("advice", ["trend_id", "position"], False),
+    ("advice", ["article_id"], False),
+    ("sections", ["key"], True),
+    ("sections", ["article_id", "trend_id", "position"], False),
+    ("sections", ["trend_id"], False),
+    ("search_docs", ["article_id"], False),
+    ("search_docs", ["node_table", "node_id"], False),
+]
+
+# Tables whose rows belong to one article, children before parents, so that
+# deleting an article's rows in this order never violates a foreign key.
+ARTICLE_TABLES = ["search_docs", "route_points", "key_points", "advice", "routes",
+                  "sections", "trends", "article_tags", "sources", "articles"]
+
+FTS_TABLE = "search_fts"
+
+
+def create(db: sqlite_utils.Database) -> None:
+    """Create every table, index and the full-text index in an empty database."""
+    for name, spec in TABLES.items():
+        db[name].create(
+            spec["columns"],
+            pk=spec["pk"],
+            foreign_keys=spec.get("foreign_keys"),
+            not_null=spec.get("not_null"),
+        )
+    for table, columns, unique in INDEXES:
+        db[table].create_index(columns, unique=unique)
+    # External-content FTS5 over search_docs.tokens. The tokens are already
+    # split by loader.tokens (CJK bigrams + lowercased words), so unicode61
+    # only has to split on the spaces between them.
+    db.execute(
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+        "tokens, content='search_docs', content_rowid='id', "
+        "tokenize=\"unicode61 remove_diacritics 0\")"
+    )
