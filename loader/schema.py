@@ -27,13 +27,6 @@ def _text(name: str) -> dict[str, type]:
 
 
 TABLES: dict[str, dict] = {
-    # One row per file in the content folder; drives incremental loads.
-    "sources": {
-        "columns": {"path": str, "sha256": str, "size": int, "article_id": int},
-        "pk": "path",
-        "foreign_keys": [("article_id", "articles", "id")],
-        "not_null": {"sha256", "size", "article_id"},
-    },
     "articles": {
         "columns": {
             "id": int,
@@ -58,6 +51,13 @@ TABLES: dict[str, dict] = {
                      "intro_md", "intro_html", "intro_text", "body_md", "body_html",
                      "body_text", "word_count", "reading_time_minutes", "headings",
                      "source_path", "start_line", "end_line"},
+    },
+    # One row per file in the content folder; drives incremental loads.
+    "sources": {
+        "columns": {"path": str, "sha256": str, "size": int, "article_id": int},
+        "pk": "path",
+        "foreign_keys": [("article_id", "articles", "id")],
+        "not_null": {"sha256", "size", "article_id"},
     },
     "article_tags": {
         "columns": {"article_id": int, "tag": str, "position": int},

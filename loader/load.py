@@ -1,0 +1,239 @@
+"""Loading a content folder into a SQLite file: check, then swap in atomically.
+
+A database file is never changed in place. Every load that changes anything
+writes a new file beside the target (a copy of the current one, for an
+incremental load) and renames it over the target, so readers (the API opens
+the file immutable and read-only) see the old version or the new one, and a
+failed load leaves the existing file byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from . import schema
+from .article import parse_article
+from .diagnostics import Diagnostic, LoadError
+from .store import SourceRecord, delete_articles, insert_articles, write_meta
+
+SUFFIXES = (".md", ".markdown")
+
+Progress = Callable[[int], None]  # called with the number of files just handled
+
+
+@dataclass
+class ContentFile:
+    path: str  # relative to the content folder, forward slashes
+    data: bytes
+    sha256: str
+
+
+@dataclass
+class LoadReport:
+    changed: bool
+    parsed: int  # files parsed in this load
+    unchanged: int  # files skipped because their hash was already stored
+    deleted: int
+    counts: dict[str, int]
+    content_version: str
+    seconds: float
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def summary(self) -> str:
+        c = self.counts
+        what = "loaded" if self.changed else "unchanged"
+        return (f"{what}: {c.get('articles', 0)} articles, {c.get('trends', 0)} trends, "
+                f"{c.get('routes', 0)} routes, {c.get('advice', 0)} advice "
+                f"({self.parsed} parsed, {self.unchanged} unchanged, {self.deleted} deleted, "
+                f"{len(self.warnings)} warnings) in {self.seconds:.2f}s")
+
+
+def list_files(content_dir: Path) -> list[Path]:
+    return sorted(p for p in content_dir.rglob("*")
+                  if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith("."))
+
+
+def read_files(content_dir: Path) -> list[ContentFile]:
+    out = []
+    for path in list_files(content_dir):
+        data = path.read_bytes()
+        out.append(ContentFile(path.relative_to(content_dir).as_posix(), data,
+                               hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def content_version(files: Iterable[tuple[str, str]]) -> str:
+    """One hash over every (path, sha256): changes when any file does."""
+    digest = hashlib.sha256()
+    for path, sha in sorted(files):
+        digest.update(f"{path}\0{sha}\n".encode())
+    return digest.hexdigest()
+
+
+def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = None,
+                progress: Progress | None = None) -> tuple[list[SourceRecord], list[Diagnostic]]:
+    """Parse files; check slugs are unique among them and ``known_slugs`` (slug -> path)."""
+    records: list[SourceRecord] = []
+    problems: list[Diagnostic] = []
+    seen = dict(known_slugs or {})
+    for file in files:
+        article, found = parse_article(file.path, file.data)
+        problems.extend(found)
+        if progress:
+            progress(1)
+        if article is None:
+            continue
+        if article.slug in seen:
+            problems.append(Diagnostic(file.path, 1, f"duplicate slug {article.slug!r}: "
+                                                     f"also used by {seen[article.slug]}"))
+            continue
+        seen[article.slug] = file.path
+        records.append(SourceRecord(file.path, file.sha256, len(file.data), article))
+    return records, problems
+
+
+def check_content(content_dir: Path, progress: Progress | None = None) -> list[Diagnostic]:
+    """Every diagnostic for a content folder; writes nothing."""
+    _require_dir(content_dir)
+    _, problems = parse_files(read_files(content_dir), progress=progress)
+    return sorted(problems)
+
+
+def _require_dir(content_dir: Path) -> None:
+    if not content_dir.is_dir():
+        raise LoadError([Diagnostic(str(content_dir), 0, "content folder does not exist")])
+
+
+def _stored_sources(db_path: Path) -> dict[str, tuple[str, int, str]] | None:
+    """path -> (sha256, article_id, slug) from an existing store, or None if there is
+    no usable store (missing, unreadable or another schema version)."""
+    if not db_path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            version = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if not version or int(version[0]) != schema.SCHEMA_VERSION:
+                return None
+            rows = conn.execute("SELECT s.path, s.sha256, s.article_id, a.slug FROM sources s "
+                                "JOIN articles a ON a.id = s.article_id").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+    return {path: (sha, article_id, slug) for path, sha, article_id, slug in rows}
+
+
+def load_content(content_dir: Path, db_path: Path, progress: Progress | None = None,
+                 on_total: Callable[[int], None] | None = None) -> LoadReport:
+    """Load ``content_dir`` into ``db_path``, parsing only files that changed.
+
+    Raises LoadError with every diagnostic when any file has an error; the
+    database is then untouched.
+    """
+    started = time.perf_counter()
+    content_dir, db_path = Path(content_dir), Path(db_path)
+    _require_dir(content_dir)
+    files = read_files(content_dir)
+    stored = _stored_sources(db_path)
+    previous = stored or {}
+    current = {f.path: f for f in files}
+    to_parse = [f for f in files if previous.get(f.path, ("",))[0] != f.sha256]
+    gone = [p for p in previous if p not in current or current[p].sha256 != previous[p][0]]
+    kept_slugs = {slug: path for path, (_, _, slug) in previous.items() if path not in gone}
+    version = content_version((f.path, f.sha256) for f in files)
+    if on_total:
+        on_total(len(to_parse))
+
+    records, problems = parse_files(to_parse, kept_slugs, progress)
+    warnings = [p for p in problems if not p.is_error]
+    if any(p.is_error for p in problems):
+        raise LoadError(problems)
+    if stored is not None and not to_parse and not gone:
+        counts = _counts_of(db_path)
+        return LoadReport(False, 0, len(files), 0, counts, version,
+                          time.perf_counter() - started, warnings)
+
+    deleted_ids = [previous[p][1] for p in gone]
+    counts = _write(db_path, stored is not None, records, deleted_ids, warnings,
+                    {p for p in gone} | {r.path for r in records}, version)
+    deleted = sum(1 for p in gone if p not in current)
+    return LoadReport(True, len(records), len(files) - len(to_parse), deleted, counts, version,
+                      time.perf_counter() - started, warnings)
+
+
+def _counts_of(db_path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key='counts'").fetchone()
+        return json.loads(row[0]) if row else {}
+    finally:
+        conn.close()
+
+
+def _write(db_path: Path, incremental: bool, records: list[SourceRecord],
+           deleted_ids: list[int], warnings: list[Diagnostic], touched_paths: set[str],
+           version: str) -> dict[str, int]:
+    """Build the new database in a temporary file, then rename it into place."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if incremental:
+            shutil.copyfile(db_path, tmp)
+        else:
+            tmp.unlink()
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        # The temporary file is thrown away on any failure, so durability
+        # only matters once, at the fsync before the rename.
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA foreign_keys=ON")
+        db = sqlite_utils.Database(conn)
+        conn.execute("BEGIN")
+        if not incremental:
+            schema.create(db)
+        delete_articles(db, deleted_ids)
+        if touched_paths:
+            marks = ",".join("?" * len(touched_paths))
+            conn.execute(f"DELETE FROM diagnostics WHERE path IN ({marks})", sorted(touched_paths))
+        insert_articles(db, records)
+        if warnings:
+            db["diagnostics"].insert_all(
+                [{"path": d.path, "line": d.line, "severity": d.severity, "message": d.message}
+                 for d in warnings])
+        counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0]
+                  for t in ("articles", "trends", "key_points", "routes", "route_points",
+                            "advice", "sections", "search_docs")}
+        write_meta(db, {
+            "schema_version": str(schema.SCHEMA_VERSION),
+            "content_version": version,
+            "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "article_count": str(counts["articles"]),
+            "counts": json.dumps(counts),
+        })
+        conn.execute("COMMIT")
+        if not incremental:
+            conn.execute("ANALYZE")
+        conn.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return counts

@@ -1,0 +1,122 @@
+"""The article model: what the parser produces and the store writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where something came from: 1-based, inclusive lines of one file."""
+
+    path: str
+    start_line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Text:
+    """A markdown text with its derived forms."""
+
+    md: str
+    html: str
+    plain: str
+
+
+@dataclass
+class KeyPoint:
+    position: int
+    label: str | None
+    text: Text
+    span: Span
+
+
+@dataclass
+class RoutePoint:
+    kind: str  # 'pro' or 'con'
+    position: int
+    text: Text
+    span: Span
+
+
+@dataclass
+class Route:
+    position: int
+    label: str | None
+    name: str
+    intro: Text
+    points: list[RoutePoint]
+    span: Span
+
+    @property
+    def pros(self) -> list[RoutePoint]:
+        return [p for p in self.points if p.kind == "pro"]
+
+    @property
+    def cons(self) -> list[RoutePoint]:
+        return [p for p in self.points if p.kind == "con"]
+
+
+@dataclass
+class Advice:
+    position: int
+    title: str
+    text: Text
+    span: Span
+
+
+@dataclass
+class Section:
+    """Content that fits no slot, kept verbatim with its heading."""
+
+    position: int
+    heading: str
+    body: Text
+    span: Span
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int
+
+
+@dataclass
+class Trend:
+    position: int
+    label: str | None
+    title: str
+    heading: str
+    anchor: str
+    status_intro: Text
+    key_points: list[KeyPoint]
+    routes: list[Route]
+    advice: list[Advice]
+    sections: list[Section]
+    span: Span
+    status_heading: str | None = None
+    routes_heading: str | None = None
+    advice_heading: str | None = None
+
+
+@dataclass
+class Article:
+    slug: str
+    title: str
+    date: dt.date
+    description: str
+    tags: list[str]
+    intro: Text
+    summary: Text | None
+    summary_heading: str | None
+    body: Text
+    word_count: int
+    reading_time_minutes: int
+    headings: list[Heading]
+    trends: list[Trend]
+    sections: list[Section]
+    span: Span
+    warnings: list = field(default_factory=list)

@@ -1,0 +1,108 @@
+"""Reading one article file: bytes -> text -> frontmatter + markdown body.
+
+Everything here is a pure function of the file's bytes. Line numbers always
+refer to the original file (CRLF and a BOM do not change the line count).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import frontmatter
+import yaml
+
+from .diagnostics import Diagnostic
+
+_YAML = frontmatter.YAMLHandler()
+
+
+@dataclass
+class SourceFile:
+    """A decoded file, split into frontmatter and body."""
+
+    path: str  # relative to the content folder, with forward slashes
+    text: str  # the whole file, BOM removed, newlines normalised to \n
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]  # frontmatter key -> line it is on
+    frontmatter_end_line: int  # last line of the frontmatter block (0 if none)
+    body: str  # the markdown after the frontmatter
+    body_line: int  # 1-based line in the file where ``body`` starts
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 bytes -> text with \\n newlines, or a diagnostic at the bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Diagnostic(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} "
+                                              f"at offset {exc.start})")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return None, [Diagnostic(path, 1, "file is empty")]
+    return text, []
+
+
+def _key_lines(fm_text: str, first_line: int) -> dict[str, int]:
+    """Map each top-level frontmatter key to its line, using YAML's own node marks."""
+    node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(key.value): first_line + key.start_mark.line
+        for key, _value in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+
+
+def parse_source(path: str, data: bytes) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Decode ``data`` and split it into frontmatter and body.
+
+    Returns (None, errors) when the file is unusable: not UTF-8, empty, or
+    frontmatter that is not a YAML mapping.
+    """
+    text, problems = decode(path, data)
+    if text is None:
+        return None, problems
+
+    if not _YAML.detect(text):
+        return SourceFile(path, text, {}, {}, 0, text, 1), []
+
+    fm_text, body = _YAML.split(text)
+    offset = len(text) - len(body)
+    body_line = text.count("\n", 0, offset) + 1
+    # fm_text starts right after the opening '---', so YAML's line 0 is file line 1.
+    fm_first_line = 1
+    try:
+        meta = yaml.safe_load(fm_text)
+        meta_lines = _key_lines(fm_text, fm_first_line)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = fm_first_line + mark.line if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Diagnostic(path, line, f"frontmatter is not valid YAML: {reason}")]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return None, [Diagnostic(path, 2, "frontmatter must be a mapping of keys to values")]
+    fm_end = 1 + fm_text.count("\n")  # the closing '---' line
+    return SourceFile(path, text, meta, meta_lines, fm_end, body, body_line), []
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A calendar date from YAML (already a date) or an ISO string; None if invalid."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,101 @@
+"""Derived text: sanitised HTML, plain text, anchors, word counts, excerpts."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+import nh3
+
+from .blocks import render_html
+from .model import Text
+from .tokens import is_cjk
+
+# Reading rates. CJK text is read by character, other scripts by word.
+# 300 characters/minute is the commonly quoted rate for Chinese readers; 200
+# words/minute is a conservative rate for English technical prose.
+CJK_CHARS_PER_MINUTE = 300
+LATIN_WORDS_PER_MINUTE = 200
+
+# Characters that end a sentence, in Chinese/Japanese and Latin scripts.
+SENTENCE_ENDS = "。！？!?.…"
+
+# What survives sanitising: ammonia's defaults (no script, style, iframe,
+# event handlers or javascript: URLs) plus <mark> for search highlights.
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"mark"}
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(html, tags=_ALLOWED_TAGS, link_rel="noopener noreferrer")
+
+
+def text_of(markdown: str, plain: str) -> Text:
+    """A Text from markdown and its already-extracted plain form."""
+    markdown = markdown.strip()
+    if not markdown:
+        return Text("", "", "")
+    return Text(markdown, sanitise(render_html(markdown)), plain)
+
+
+def anchor(text: str) -> str:
+    """A URL fragment for a heading: lowercase letters, digits and CJK kept, the
+    rest folded to single hyphens. Stable for the same text, and never empty."""
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKC", text).lower():
+        if ch.isalnum() or is_cjk(ch):
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    slug = "".join(out).strip("-")
+    return slug or "section"
+
+
+class Anchors:
+    """Hands out unique anchors within one article (repeats get -2, -3, ...)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, text: str) -> str:
+        base = anchor(text)
+        count = self._seen.get(base, 0) + 1
+        self._seen[base] = count
+        return base if count == 1 else f"{base}-{count}"
+
+
+def word_count(plain: str) -> int:
+    """Each CJK character is a word; other text counts whitespace-separated words."""
+    cjk = 0
+    latin: list[str] = []
+    for ch in plain:
+        if is_cjk(ch):
+            cjk += 1
+            latin.append(" ")
+        else:
+            latin.append(ch)
+    words = sum(1 for w in "".join(latin).split() if any(c.isalnum() for c in w))
+    return cjk + words
+
+
+def reading_time_minutes(plain: str) -> int:
+    cjk = sum(1 for ch in plain if is_cjk(ch))
+    words = word_count(plain) - cjk
+    minutes = cjk / CJK_CHARS_PER_MINUTE + words / LATIN_WORDS_PER_MINUTE
+    return max(1, math.ceil(minutes))
+
+
+def excerpt(plain: str, length: int = 200) -> str:
+    """At most ``length`` characters of ``plain``, cut after the last whole
+    sentence that fits; a first sentence longer than that is cut with '…'."""
+    text = " ".join(plain.split())
+    if len(text) <= length:
+        return text
+    # A '.' only ends a sentence before a space (not in "4.5" or "e.g.x").
+    cut = max(
+        (i for i, ch in enumerate(text[:length])
+         if ch in SENTENCE_ENDS and (ch != "." or text[i + 1: i + 2] in (" ", ""))),
+        default=-1,
+    )
+    if cut > 0:
+        return text[: cut + 1].strip()
+    return text[: max(length - 1, 1)].rstrip() + "…"
