@@ -318,7 +318,7 @@ def parse_article(path: str, data: bytes) -> tuple[Article | None, list[Diagnost
     h1 = next((b for b in lead if b.kind == "heading" and b.level == 1), None)
     title = meta["title"] or (h1.text if h1 else None)
     if not title:
-        ctx.error(src.body_line, "article has no title: add 'title' to the frontmatter or a '# ' heading")
+        ctx.error(1, "article has no title: add 'title' to the frontmatter or a '# ' heading")
     intro_blocks = _content([b for b in lead if b is not h1])
 
     summary, summary_heading = None, None

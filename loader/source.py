@@ -18,6 +18,14 @@ from .diagnostics import Diagnostic
 _YAML = frontmatter.YAMLHandler()
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves timestamps as text: PyYAML raises a bare
+    ValueError on dates like 2025-02-30, and we want a diagnostic instead."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 @dataclass
 class SourceFile:
     """A decoded file, split into frontmatter and body."""
@@ -50,7 +58,7 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
 
 def _key_lines(fm_text: str, first_line: int) -> dict[str, int]:
     """Map each top-level frontmatter key to its line, using YAML's own node marks."""
-    node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
+    node = yaml.compose(fm_text, Loader=_Loader)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {
@@ -79,7 +87,7 @@ def parse_source(path: str, data: bytes) -> tuple[SourceFile | None, list[Diagno
     # fm_text starts right after the opening '---', so YAML's line 0 is file line 1.
     fm_first_line = 1
     try:
-        meta = yaml.safe_load(fm_text)
+        meta = yaml.load(fm_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         meta_lines = _key_lines(fm_text, fm_first_line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)

@@ -1,0 +1,57 @@
+"""The content-api load/check commands, run as real processes."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+COMMAND = [sys.executable, "-c", "from api.cli import main; main()"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=120)
+
+
+def test_load_prints_a_summary(content_dir, db_path):
+    result = run("load", str(content_dir), "--db", str(db_path))
+    assert result.returncode == 0, result.stderr
+    assert "loaded: 3 articles, 8 trends" in result.stdout
+    assert "2025-edge-ai-privacy.md:46: warning:" in result.stderr
+    again = run("load", str(content_dir), "--db", str(db_path))
+    assert again.returncode == 0 and again.stdout.startswith("unchanged: 3 articles")
+
+
+def test_load_errors_exit_nonzero_and_keep_the_database(content_dir, db_path):
+    assert run("load", str(content_dir), "--db", str(db_path)).returncode == 0
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    (content_dir / "broken.md").write_text("---\ntitle: x\ndate: 2025-99-01\n---\n# x\n")
+    (content_dir / "empty.md").write_text("")
+    result = run("load", str(content_dir), "--db", str(db_path))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert "broken.md:3: invalid date '2025-99-01': expected a calendar date YYYY-MM-DD" in lines
+    assert "empty.md:1: file is empty" in lines
+    assert "was not changed" in lines[-1]
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+
+
+def test_check_writes_nothing_and_strict_fails_on_warnings(content_dir, tmp_path):
+    before = sorted(p.name for p in content_dir.iterdir())
+    result = run("check", str(content_dir))
+    assert result.returncode == 0
+    assert "checked 3 file(s): 0 error(s), 1 warning(s)" in result.stdout
+    strict = run("check", str(content_dir), "--strict")
+    assert strict.returncode == 1
+    assert sorted(p.name for p in content_dir.iterdir()) == before
+
+
+@pytest.mark.parametrize("name", ["load", "check"])
+def test_missing_folder_is_a_clear_error(name, tmp_path):
+    args = [name, str(tmp_path / "missing")] + (["--db", str(tmp_path / "x.db")] if name == "load" else [])
+    result = run(*args)
+    assert result.returncode != 0
+    assert "missing" in result.stderr and "Traceback" not in result.stderr

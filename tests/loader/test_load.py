@@ -1,0 +1,144 @@
+"""Loading into a real SQLite file: atomic, idempotent, incremental."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from loader.diagnostics import LoadError
+from loader.load import load_content
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def dump(db: Path) -> list[str]:
+    """Every table's data, without the load time, for comparing two loads."""
+    conn = sqlite3.connect(db)
+    try:
+        return [line for line in conn.iterdump() if "loaded_at" not in line]
+    finally:
+        conn.close()
+
+
+def test_load_stores_everything(content_dir, db_path):
+    report = load_content(content_dir, db_path)
+    assert report.changed and report.parsed == 3
+    assert report.counts["articles"] == 3
+    assert rows(db_path, "SELECT slug FROM articles ORDER BY slug") == [
+        ("2024-ai-trends",), ("2025-web-platform-trends",), ("edge-ai-privacy-2025",)]
+    assert rows(db_path, "SELECT count(*) FROM trends t JOIN articles a ON a.id = t.article_id "
+                         "WHERE a.slug = '2024-ai-trends'") == [(3,)]
+    meta = dict(rows(db_path, "SELECT key, value FROM meta"))
+    assert meta["content_version"] == report.content_version and meta["article_count"] == "3"
+    assert rows(db_path, "PRAGMA foreign_key_check") == []
+    assert rows(db_path, "SELECT path, line, severity FROM diagnostics") == [
+        ("2025-edge-ai-privacy.md", 46, "warning")]
+
+
+def test_failed_load_leaves_database_byte_identical(content_dir, db_path):
+    load_content(content_dir, db_path)
+    before = sha(db_path)
+    (content_dir / "2025-web-platform-trends.md").write_text("---\ntitle: [\n---\n")
+    (content_dir / "new.md").write_text("---\ntitle: N\ndate: 2025-02-30\n---\n# N\n")
+    with pytest.raises(LoadError) as info:
+        load_content(content_dir, db_path)
+    assert sorted(d.path for d in info.value.diagnostics if d.is_error) == [
+        "2025-web-platform-trends.md", "new.md"]
+    assert sha(db_path) == before
+    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name], "no temp files left"
+
+
+def test_failed_first_load_creates_nothing(content_dir, db_path):
+    (content_dir / "bad.md").write_bytes(b"")
+    with pytest.raises(LoadError):
+        load_content(content_dir, db_path)
+    assert not db_path.exists()
+
+
+def test_loading_twice_is_a_no_op(content_dir, db_path):
+    load_content(content_dir, db_path)
+    before = sha(db_path)
+    report = load_content(content_dir, db_path)
+    assert not report.changed and report.parsed == 0 and report.unchanged == 3
+    assert sha(db_path) == before
+
+
+def test_incremental_load_parses_only_changed_files(content_dir, db_path):
+    first = load_content(content_dir, db_path)
+    seed = content_dir / "2024-ai-trends.md"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("大模型优先路线", "超大模型路线"),
+                    encoding="utf-8")
+    report = load_content(content_dir, db_path)
+    assert report.changed and report.parsed == 1 and report.unchanged == 2
+    assert report.content_version != first.content_version
+    names = [r[0] for r in rows(db_path, "SELECT name FROM routes ORDER BY id")]
+    assert "超大模型路线" in names and "大模型优先路线" not in names
+    hits = rows(db_path, "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"超大 大模\"'")
+    assert hits == [(1,)], "the search index follows the change"
+    stale = rows(db_path, "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"优先 先路\"'")
+    assert stale[0][0] >= 1  # other trends still have 优先路线; the old route's entry is gone:
+    assert rows(db_path, "SELECT count(*) FROM search_docs WHERE text = '大模型优先路线'") == [(0,)]
+
+
+def test_incremental_result_equals_a_fresh_load(content_dir, db_path, tmp_path):
+    load_content(content_dir, db_path)
+    (content_dir / "2025-web-platform-trends.md").unlink()
+    edited = content_dir / "2025-edge-ai-privacy.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n补充一句。\n", encoding="utf-8")
+    report = load_content(content_dir, db_path)
+    assert report.deleted == 1 and report.parsed == 1
+    fresh = tmp_path / "fresh.db"
+    load_content(content_dir, fresh)
+
+    def content(db):
+        return rows(db, "SELECT a.slug, t.position, t.title, r.name, p.kind, p.text_md "
+                        "FROM articles a JOIN trends t ON t.article_id = a.id "
+                        "JOIN routes r ON r.trend_id = t.id JOIN route_points p ON p.route_id = r.id "
+                        "ORDER BY 1, 2, 4, 5, 6")
+    assert content(db_path) == content(fresh)
+    assert rows(db_path, "SELECT count(*) FROM articles") == [(2,)]
+    assert rows(db_path, "SELECT count(*) FROM search_docs") == rows(fresh, "SELECT count(*) FROM search_docs")
+    fts = "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'islands'"
+    assert rows(db_path, fts) == rows(fresh, fts) == [(0,)]
+
+
+def test_deleting_every_file_empties_the_store(content_dir, db_path):
+    load_content(content_dir, db_path)
+    for path in content_dir.iterdir():
+        path.unlink()
+    report = load_content(content_dir, db_path)
+    assert report.deleted == 3 and report.counts["articles"] == 0
+    assert rows(db_path, "SELECT count(*) FROM search_docs") == [(0,)]
+
+
+def test_identical_content_gives_identical_data(content_dir, tmp_path):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    load_content(content_dir, one)
+    load_content(content_dir, two)
+    assert dump(one) == dump(two)
+
+
+def test_search_recall_on_two_character_chinese_terms(content_dir, db_path):
+    """FTS5 trigram cannot find 2-character terms; the bigram index must."""
+    load_content(content_dir, db_path)
+    from loader.tokens import match_expression
+
+    for term in ("芯片", "隐私", "成本"):
+        expected = rows(db_path, f"SELECT count(*) FROM search_docs WHERE text LIKE '%{term}%'")[0][0]
+        assert expected > 0
+        found = rows(db_path, "SELECT count(*) FROM search_fts WHERE search_fts MATCH "
+                              f"'{match_expression(term)}'")[0][0]
+        assert found == expected, term

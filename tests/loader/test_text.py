@@ -1,0 +1,92 @@
+"""Derived text: sanitised HTML, word counts, reading time, excerpts, anchors."""
+
+from __future__ import annotations
+
+import html5lib
+import pytest
+
+from loader.article import parse_article
+from loader.text import anchor, excerpt, reading_time_minutes, text_of, word_count
+
+HOSTILE = """---
+title: Hostile
+date: 2025-01-01
+description: d
+---
+
+Intro <script>alert(1)</script> <img src=x onerror="alert(2)"> [link](javascript:alert(3))
+
+<iframe src="https://example.invalid/"></iframe>
+
+## Trend
+
+### Status
+
+- **Point**: <a href="javascript:alert(4)" onclick="alert(5)">click</a> <svg onload="alert(6)"></svg>
+"""
+
+
+def _elements(fragment: str):
+    tree = html5lib.parseFragment(fragment, namespaceHTMLElements=False)
+    return list(tree.iter())
+
+
+def test_hostile_markup_never_survives_into_html():
+    article, _ = parse_article("h.md", HOSTILE.encode())
+    fragments = [article.intro.html, article.body.html, article.trends[0].key_points[0].text.html]
+    seen_tags = set()
+    for fragment in fragments:
+        for element in _elements(fragment):
+            if not isinstance(element.tag, str):
+                continue
+            seen_tags.add(element.tag)
+            assert element.tag not in {"script", "iframe", "svg", "object", "embed", "style"}
+            for name, value in element.attrib.items():
+                assert not name.lower().startswith("on"), (element.tag, name)
+                assert not value.strip().lower().startswith("javascript:"), (element.tag, value)
+    assert "a" in seen_tags and "p" in seen_tags, "ordinary markup is kept"
+
+
+def test_plain_text_has_no_markup():
+    article, _ = parse_article("h.md", HOSTILE.encode())
+    assert "<script>" not in article.intro.plain
+    assert article.trends[0].key_points[0].text.plain == "click"
+
+
+def test_text_of_renders_markdown():
+    text = text_of("**bold** and `code`", "bold and code")
+    assert text.html == "<p><strong>bold</strong> and <code>code</code></p>\n"
+
+
+@pytest.mark.parametrize("plain, expected", [
+    ("生成式 AI", 4),
+    ("hello world", 2),
+    ("GPT-4 和 Gemini", 3),
+    ("", 0),
+    ("— , 。", 0),
+])
+def test_word_count(plain, expected):
+    assert word_count(plain) == expected
+
+
+def test_reading_time_uses_both_rates():
+    assert reading_time_minutes("字" * 300) == 1
+    assert reading_time_minutes("字" * 301) == 2
+    assert reading_time_minutes("word " * 400) == 2
+    assert reading_time_minutes("字" * 150 + " word" * 100) == 1
+
+
+def test_excerpt_cuts_at_sentence_ends():
+    text = "第一句话。第二句话！第三句话比较长一些？English sentence here."
+    assert excerpt(text, 12) == "第一句话。第二句话！"
+    assert excerpt(text, 5) == "第一句话。"
+    assert excerpt("Version 4.5 is out. More text follows here.", 25) == "Version 4.5 is out."
+    assert excerpt("一二三四五六七八九十", 5) == "一二三四…"
+    assert excerpt("short", 100) == "short"
+
+
+def test_anchors_are_stable_and_cjk_safe():
+    assert anchor("一、生成式 AI 的深度扩展") == "一-生成式-ai-的深度扩展"
+    assert anchor("1.2 技术路线对比") == "1-2-技术路线对比"
+    assert anchor("What's New?") == "what-s-new"
+    assert anchor("！！！") == "section"
