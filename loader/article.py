@@ -8,7 +8,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import outline
-from .blocks import Block, Document, Item
+import pyromark
+
+from .blocks import MARKDOWN_OPTIONS, Block, Document, Item
 from .diagnostics import Diagnostic
 from .model import (Advice, Article, Heading, KeyPoint, Route, RoutePoint, Section, Span,
                     Text, Trend)
@@ -46,7 +48,8 @@ class _Context:
     def text(self, start: int, end: int) -> Text:
         if start >= end:
             return EMPTY
-        return text_of(self.fragment(start, end), self.doc.plain(start, end))
+        return text_of(self.fragment(start, end), self.doc.plain(start, end),
+                       self.doc.has_markup(start, end))
 
     def blocks_text(self, blocks: list[Block]) -> Text:
         return self.text(blocks[0].start, blocks[-1].end) if blocks else EMPTY
@@ -59,16 +62,39 @@ def default_slug(path: str) -> str:
 # -- the body ------------------------------------------------------------
 
 
+def _fence_wrapper(body: str) -> tuple[int, int] | None:
+    """(start, end) byte range of the body's only block when that block is a
+    ```markdown fence, else None. Reads pyromark's events without building a
+    Document, since a wrapped body is parsed again once unwrapped."""
+    events = iter(pyromark.events_with_range(body, options=MARKDOWN_OPTIONS))
+    first, span = next(events, (None, None))
+    if first is None:
+        return None
+    last, last_span = first, span
+    for last, last_span in events:
+        pass
+    if not (isinstance(first, dict) and "Start" in first and isinstance(first["Start"], dict)
+            and "CodeBlock" in first["Start"]):
+        return None
+    if not (isinstance(last, dict) and "End" in last and last_span == span):
+        return None  # something follows the fence
+    kind = first["Start"]["CodeBlock"]
+    info = kind.get("Fenced", "") if isinstance(kind, dict) else ""
+    if info.split()[:1] not in (["markdown"], ["md"]):
+        return None
+    return span["start"], span["end"]
+
+
 def _unwrap(src: SourceFile) -> Document:
     """The body as a Document, unwrapped when it is one ```markdown fence."""
-    doc = Document(src.body, src.body_line)
-    if len(doc.blocks) != 1:
-        return doc
-    block = doc.blocks[0]
-    if block.kind != "code" or block.info.split()[:1] not in (["markdown"], ["md"]):
-        return doc
+    wrapper = _fence_wrapper(src.body)
+    if wrapper is None:
+        return Document(src.body, src.body_line)
+    raw = src.body.encode("utf-8")
+    start, end = wrapper
+    open_line = src.body_line + raw.count(b"\n", 0, start)
+    last_line = src.body_line + raw.rstrip(b" \t\n").count(b"\n", 0, end)
     lines = src.text.split("\n")
-    open_line, last_line = doc.line(block.start), doc.last_line(block.end)
     closing = lines[last_line - 1].strip()
     closed = last_line > open_line and closing and set(closing) <= {"`", "~"}
     inner_end = last_line - 1 if closed else last_line
@@ -123,7 +149,8 @@ def _item_parts(ctx: _Context, item: Item) -> tuple[str | None, Text]:
     if md_start >= item.end:
         return label, EMPTY
     plain = ctx.doc.plain(start, item.end).lstrip("：: ")
-    return label, text_of(ctx.fragment(md_start, item.end), plain)
+    return label, text_of(ctx.fragment(md_start, item.end), plain,
+                          ctx.doc.has_markup(md_start, item.end))
 
 
 def _list_items(blocks: list[Block]) -> list[tuple[Block, int, Item]]:
@@ -332,12 +359,13 @@ def parse_article(path: str, data: bytes) -> tuple[Article | None, list[Diagnost
 
     if any(p.is_error for p in ctx.problems):
         return None, ctx.problems
-    body = text_of(doc.markdown, doc.plain(0, len(doc.raw)))
+    body = text_of(doc.markdown, doc.plain(0, len(doc.raw)), doc.has_markup(0, len(doc.raw)))
+    words = word_count(body.plain)
     article = Article(
         slug=meta["slug"], title=title, date=meta["date"], description=meta["description"],
         tags=meta["tags"], intro=ctx.blocks_text(intro_blocks), summary=summary,
-        summary_heading=summary_heading, body=body, word_count=word_count(body.plain),
-        reading_time_minutes=reading_time_minutes(body.plain), headings=headings,
+        summary_heading=summary_heading, body=body, word_count=words,
+        reading_time_minutes=reading_time_minutes(body.plain, words), headings=headings,
         trends=trends, sections=[], span=Span(path, 1, src.text.count("\n") + 1),
         warnings=[p for p in ctx.problems if not p.is_error],
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -166,8 +166,8 @@ TABLES: dict[str, dict] = {
         "not_null": {"key", "article_id", "position", "heading", "body_md", "body_html",
                      "body_text", "source_path", "start_line", "end_line"},
     },
-    # One row per searchable text; ``tokens`` is what the FTS index sees
-    # (see loader.tokens). ``kind`` is the GraphQL SearchKind.
+    # One row per searchable text; its rowid is its rowid in the FTS index,
+    # which holds ``loader.tokens.index_text(text)``. ``kind`` is the GraphQL SearchKind.
     "search_docs": {
         "columns": {
             "id": int,
@@ -177,12 +177,10 @@ TABLES: dict[str, dict] = {
             "node_id": int,  # id in node_table (a key point's hit is its trend)
             "field": str,  # GraphQL field name: 'title', 'intro', 'keyPoints', 'cons', ...
             "text": str,  # plain text that matched
-            "tokens": str,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
-        "not_null": {"article_id", "kind", "node_table", "node_id", "field", "text",
-                     "tokens"},
+        "not_null": {"article_id", "kind", "node_table", "node_id", "field", "text"},
     },
     # Warnings from the last successful load (errors never reach the store).
     "diagnostics": {
@@ -238,11 +236,11 @@ def create(db: sqlite_utils.Database) -> None:
         )
     for table, columns, unique in INDEXES:
         db[table].create_index(columns, unique=unique)
-    # External-content FTS5 over search_docs.tokens. The tokens are already
-    # split by loader.tokens (CJK bigrams + lowercased words), so unicode61
-    # only has to split on the spaces between them.
+    # A contentless FTS5 index: the tokens (CJK bigrams and lowercased words,
+    # from loader.tokens) are indexed but not stored, since they can always
+    # be computed again from search_docs.text; that halves the search data.
+    # unicode61 only has to split on the spaces between the tokens.
     db.execute(
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-        "tokens, content='search_docs', content_rowid='id', "
-        "tokenize=\"unicode61 remove_diacritics 0\")"
+        "tokens, content='', tokenize=\"unicode61 remove_diacritics 0\")"
     )

@@ -18,12 +18,12 @@ from .diagnostics import Diagnostic
 _YAML = frontmatter.YAMLHandler()
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
     """Safe YAML that leaves timestamps as text: PyYAML raises a bare
     ValueError on dates like 2025-02-30, and we want a diagnostic instead."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
 
 
 @dataclass
@@ -56,16 +56,20 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Diagnostic]]:
     return text, []
 
 
-def _key_lines(fm_text: str, first_line: int) -> dict[str, int]:
-    """Map each top-level frontmatter key to its line, using YAML's own node marks."""
-    node = yaml.compose(fm_text, Loader=_Loader)
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {
-        str(key.value): first_line + key.start_mark.line
-        for key, _value in node.value
-        if isinstance(key, yaml.ScalarNode)
-    }
+def _load_yaml(fm_text: str, first_line: int) -> tuple[Any, dict[str, int]]:
+    """The frontmatter's value, and the line of each top-level key, from one
+    YAML parse (the node tree carries the marks, then becomes the value)."""
+    loader = _Loader(fm_text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[str, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            lines = {str(key.value): first_line + key.start_mark.line
+                     for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+        value = loader.construct_document(node) if node is not None else None
+        return value, lines
+    finally:
+        loader.dispose()
 
 
 def parse_source(path: str, data: bytes) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -87,8 +91,7 @@ def parse_source(path: str, data: bytes) -> tuple[SourceFile | None, list[Diagno
     # fm_text starts right after the opening '---', so YAML's line 0 is file line 1.
     fm_first_line = 1
     try:
-        meta = yaml.load(fm_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-        meta_lines = _key_lines(fm_text, fm_first_line)
+        meta, meta_lines = _load_yaml(fm_text, fm_first_line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = fm_first_line + mark.line if mark is not None else 1

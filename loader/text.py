@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 
 import nh3
 
 from .blocks import render_html
 from .model import Text
-from .tokens import is_cjk
+from .tokens import count_cjk, is_cjk, without_cjk
 
 # Reading rates. CJK text is read by character, other scripts by word.
 # 300 characters/minute is the commonly quoted rate for Chinese readers; 200
@@ -25,16 +26,24 @@ SENTENCE_ENDS = "。！？!?.…"
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"mark"}
 
 
+_CLEANER = nh3.Cleaner(tags=_ALLOWED_TAGS, link_rel="noopener noreferrer")
+
+
 def sanitise(html: str) -> str:
-    return nh3.clean(html, tags=_ALLOWED_TAGS, link_rel="noopener noreferrer")
+    return _CLEANER.clean(html)
 
 
-def text_of(markdown: str, plain: str) -> Text:
-    """A Text from markdown and its already-extracted plain form."""
+def text_of(markdown: str, plain: str, has_markup: bool = True) -> Text:
+    """A Text from markdown and its already-extracted plain form.
+
+    ``has_markup=False`` promises the markdown holds no raw HTML, links or
+    images; the renderer escapes everything else, so sanitising can be skipped.
+    """
     markdown = markdown.strip()
     if not markdown:
         return Text("", "", "")
-    return Text(markdown, sanitise(render_html(markdown)), plain)
+    html = render_html(markdown)
+    return Text(markdown, sanitise(html) if has_markup else html, plain)
 
 
 def anchor(text: str) -> str:
@@ -63,23 +72,18 @@ class Anchors:
         return base if count == 1 else f"{base}-{count}"
 
 
+# A whitespace-separated word with at least one letter or digit in it.
+_WORD = re.compile(r"\S*[^\W_]\S*")
+
+
 def word_count(plain: str) -> int:
     """Each CJK character is a word; other text counts whitespace-separated words."""
-    cjk = 0
-    latin: list[str] = []
-    for ch in plain:
-        if is_cjk(ch):
-            cjk += 1
-            latin.append(" ")
-        else:
-            latin.append(ch)
-    words = sum(1 for w in "".join(latin).split() if any(c.isalnum() for c in w))
-    return cjk + words
+    return count_cjk(plain) + len(_WORD.findall(without_cjk(plain)))
 
 
-def reading_time_minutes(plain: str) -> int:
-    cjk = sum(1 for ch in plain if is_cjk(ch))
-    words = word_count(plain) - cjk
+def reading_time_minutes(plain: str, words: int | None = None) -> int:
+    cjk = count_cjk(plain)
+    words = (word_count(plain) if words is None else words) - cjk
     minutes = cjk / CJK_CHARS_PER_MINUTE + words / LATIN_WORDS_PER_MINUTE
     return max(1, math.ceil(minutes))
 

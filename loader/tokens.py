@@ -15,47 +15,34 @@ and a one-character CJK term falls back to a prefix match on the bigrams.
 
 from __future__ import annotations
 
-import unicodedata
+import re
+
+
+# Han ideographs (with extensions and compatibility forms), kana and hangul:
+# scripts written without spaces between words.
+_CJK_RANGES = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+               "\U00020000-\U0002fa1f")
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+# A CJK run, or a run of word characters that are not CJK.
+_RUN = re.compile(f"([{_CJK_RANGES}]+)|([^\\W{_CJK_RANGES}]+)")
 
 
 def is_cjk(ch: str) -> bool:
-    """True for Han ideographs, kana and hangul: scripts written without spaces."""
-    code = ord(ch)
-    return (
-        0x4E00 <= code <= 0x9FFF  # CJK unified ideographs
-        or 0x3400 <= code <= 0x4DBF  # extension A
-        or 0x20000 <= code <= 0x2FA1F  # extensions B-F, compatibility supplement
-        or 0xF900 <= code <= 0xFAFF  # compatibility ideographs
-        or 0x3040 <= code <= 0x30FF  # hiragana, katakana
-        or 0xAC00 <= code <= 0xD7AF  # hangul syllables
-    )
+    return _CJK.match(ch) is not None
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or unicodedata.category(ch) == "Mn"
+def count_cjk(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def without_cjk(text: str) -> str:
+    """``text`` with every CJK character replaced by a space."""
+    return _CJK.sub(" ", text)
 
 
 def runs(text: str) -> list[tuple[str, bool]]:
     """Split text into (run, is_cjk) pairs of CJK runs and word runs; drop the rest."""
-    out: list[tuple[str, bool]] = []
-    current: list[str] = []
-    current_cjk = False
-    for ch in text:
-        if is_cjk(ch):
-            kind: bool | None = True
-        elif _is_word_char(ch):
-            kind = False
-        else:
-            kind = None
-        if current and kind is not current_cjk:
-            out.append(("".join(current), current_cjk))
-            current = []
-        if kind is not None:
-            current.append(ch)
-            current_cjk = kind
-    if current:
-        out.append(("".join(current), current_cjk))
-    return out
+    return [(m.group(0), m.group(1) is not None) for m in _RUN.finditer(text)]
 
 
 def _run_tokens(run: str, cjk: bool) -> list[str]:
@@ -63,7 +50,7 @@ def _run_tokens(run: str, cjk: bool) -> list[str]:
         return [run.lower()]
     if len(run) == 1:
         return [run]
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    return [a + b for a, b in zip(run, run[1:])]
 
 
 def tokenize(text: str) -> list[str]:
