@@ -177,6 +177,16 @@ class Document:
                 self._markup_offsets.append(start)
         for block in self.blocks:
             block.text = block.text.strip()
+            if block.kind == "heading" and not block.text:
+                block.text = self._heading_source(block)
+
+    def _heading_source(self, block: Block) -> str:
+        """A heading's own source, for headings with no plain text (``# <b>``):
+        without it the heading's words would be stored nowhere."""
+        lines = self.source(block.start, block.end).strip().split("\n")
+        if len(lines) > 1:  # setext: drop the === / --- underline
+            lines = lines[:-1]
+        return " ".join(lines).strip().strip("#").strip()
 
     @staticmethod
     def _mark_content(stack) -> None:
