@@ -374,7 +374,7 @@ def parse_article(path: str, data: bytes) -> tuple[Article | None, list[Diagnost
 
 def _headings(doc: Document) -> list[Heading]:
     anchors = Anchors()
-    return [Heading(b.level, b.text, anchors(b.text), doc.line(b.start))
+    return [Heading(b.level, b.text, anchors(b.text), doc.line(b.start), doc.heading_markdown(b))
             for b in doc.blocks if b.kind == "heading"]
 
 

@@ -178,11 +178,11 @@ class Document:
         for block in self.blocks:
             block.text = block.text.strip()
             if block.kind == "heading" and not block.text:
-                block.text = self._heading_source(block)
+                block.text = self.heading_markdown(block)
 
-    def _heading_source(self, block: Block) -> str:
-        """A heading's own source, for headings with no plain text (``# <b>``):
-        without it the heading's words would be stored nowhere."""
+    def heading_markdown(self, block: Block) -> str:
+        """A heading's inline markdown, without the #s or the setext underline.
+        Also its text when it has no plain text (``# <b>``)."""
         lines = self.source(block.start, block.end).strip().split("\n")
         if len(lines) > 1:  # setext: drop the === / --- underline
             lines = lines[:-1]

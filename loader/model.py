@@ -82,6 +82,7 @@ class Heading:
     text: str
     anchor: str
     line: int
+    markdown: str  # the heading as written, without the #s
 
 
 @dataclass

@@ -43,7 +43,7 @@ TABLES: dict[str, dict] = {
             **_text("body"),  # the whole markdown body, unwrapped from its fence
             "word_count": int,
             "reading_time_minutes": int,
-            "headings": str,  # JSON array of {"level", "text", "anchor", "line"}
+            "headings": str,  # JSON array of {"level", "text", "anchor", "line", "markdown"}
             **_SPAN,
         },
         "pk": "id",
