@@ -6,7 +6,7 @@ DB ?= data/content.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install test serve dev load check schema bench fuzz clean
+.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -23,14 +23,71 @@ load: install
 check: install
 	$(BIN)/content-api check content
 
-test: install
+test: install assets client-deps
 	$(BIN)/python -m pytest -q
 
-serve: load
+# GraphiQL's UMD assets (React, GraphiQL, explorer plugin), installed from the
+# committed lockfile and served offline by the app; never committed.
+GRAPHIQL_DIR := graphiql
+$(GRAPHIQL_DIR)/node_modules/.package-lock.json: $(GRAPHIQL_DIR)/package-lock.json
+	cd $(GRAPHIQL_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(GRAPHIQL_DIR)/node_modules/.package-lock.json
+
+# Client generators: GraphQL Code Generator (npm lockfile) and ariadne-codegen,
+# which gets its own venv because it pins graphql-core < 3.3.
+TS_CLIENT_DIR := examples/typescript
+PY_CLIENT_DIR := examples/python
+$(TS_CLIENT_DIR)/node_modules/.package-lock.json: $(TS_CLIENT_DIR)/package-lock.json
+	cd $(TS_CLIENT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PY_CLIENT_DIR)/.venv/.installed: $(PY_CLIENT_DIR)/requirements.txt
+	$(PYTHON) -m venv $(PY_CLIENT_DIR)/.venv
+	$(PY_CLIENT_DIR)/.venv/bin/python -m pip install --quiet -r $(PY_CLIENT_DIR)/requirements.txt
+	touch $@
+
+client-deps: $(TS_CLIENT_DIR)/node_modules/.package-lock.json $(PY_CLIENT_DIR)/.venv/.installed
+
+# Developer-experience suites only: GraphiQL and the web example in headless
+# Chromium, generated TS/Python clients against a live server, schema-diff.
+# (`make test` runs these too, in its single pytest run.)
+test-clients: install assets client-deps
+	$(BIN)/python -m pytest -q tests/dx
+
+serve: load assets
 	$(BIN)/content-api serve --db $(DB) --host $(HOST) --port $(PORT)
+
+# Live reload for authors: edits under content/ are reloaded and swapped in.
+dev: load assets
+	$(BIN)/content-api serve --db $(DB) --host $(HOST) --port $(PORT) --watch content
 
 schema: install
 	$(BIN)/content-api export-schema > schema.graphql
+
+# Long property-based and schema fuzzing runs (make test runs short ones).
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/loader/test_fuzz.py $(wildcard tests/api/test_fuzz*.py)
+
+# Benchmarks, not part of `make test`: `make bench` (1,000 articles, a few
+# minutes) or `make bench N=10000`. Installs wrk (Debian) and the
+# datasette-graphql peer's own venv (pinned in bench/peer-requirements.txt).
+N ?= 1000
+BENCH_DURATION ?= 5
+PEER_VENV := bench/out/peer-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(PEER_VENV)/.installed: bench/peer-requirements.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet -r bench/peer-requirements.txt
+	touch $@
+
+bench: install $(PEER_VENV)/.installed
+	command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk; }
+	$(BIN)/python -m bench --count $(N) --duration $(BENCH_DURATION)
 
 clean:
 	rm -rf $(VENV) data build .pytest_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 
 from .diagnostics import Diagnostic, LoadError
-from .load import check_content, list_files, load_content
+from .load import PARALLEL_MIN, check_content, list_files, load_content
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:
@@ -37,7 +38,10 @@ def _progress(enabled: bool):
               help="SQLite file to create or update.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar (only on a terminal).")
-def load_command(content_dir: Path, db_path: Path, progress: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="number of CPUs", help="Processes that parse in parallel "
+              f"(used from {PARALLEL_MIN} changed files on).")
+def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int) -> None:
     """Check CONTENT_DIR and load it into the SQLite file --db.
 
     Strict: on any error every problem is printed as path:line: message, the
@@ -46,7 +50,8 @@ def load_command(content_dir: Path, db_path: Path, progress: bool) -> None:
     """
     with _progress(progress) as (advance, total):
         try:
-            report = load_content(content_dir, db_path, progress=advance, on_total=total)
+            report = load_content(content_dir, db_path, progress=advance, on_total=total,
+                                  jobs=jobs)
         except LoadError as exc:
             _print(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.is_error)
@@ -60,13 +65,15 @@ def load_command(content_dir: Path, db_path: Path, progress: bool) -> None:
 @click.command("check")
 @click.argument("content_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check_command(content_dir: Path, strict: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="number of CPUs", help="Processes that parse in parallel.")
+def check_command(content_dir: Path, strict: bool, jobs: int) -> None:
     """Validate CONTENT_DIR with the same diagnostics as load; write nothing.
 
     Exits 1 on errors (or on warnings with --strict).
     """
     try:
-        diagnostics = check_content(content_dir)
+        diagnostics = check_content(content_dir, jobs=jobs)
     except LoadError as exc:
         diagnostics = exc.diagnostics
     _print(diagnostics)

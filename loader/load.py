@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +27,12 @@ import sqlite_utils
 
 from . import schema
 from .article import parse_article
+from .model import Article
 from .diagnostics import Diagnostic, LoadError
 from .store import SourceRecord, delete_articles, insert_articles, write_meta
 
 SUFFIXES = (".md", ".markdown")
+PARALLEL_MIN = 200  # files; fewer are parsed in this process
 
 Progress = Callable[[int], None]  # called with the number of files just handled
 
@@ -82,17 +86,41 @@ def content_version(files: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
+def _parse_chunk(chunk: list[ContentFile]) -> list[tuple[Article | None, list[Diagnostic]]]:
+    return [parse_article(f.path, f.data) for f in chunk]
+
+
+def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None):
+    """parse_article over every file, in ``jobs`` processes when there are many.
+
+    Parsing is pure and CPU-bound, so processes (not threads) are what scale;
+    below PARALLEL_MIN files, starting them costs more than it saves.
+    """
+    if jobs <= 1 or len(files) < PARALLEL_MIN:
+        for file in files:
+            yield parse_article(file.path, file.data)
+            if progress:
+                progress(1)
+        return
+    size = max(16, len(files) // (jobs * 8))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        for chunk, results in zip(chunks, pool.map(_parse_chunk, chunks)):
+            yield from results
+            if progress:
+                progress(len(chunk))
+
+
 def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = None,
-                progress: Progress | None = None) -> tuple[list[SourceRecord], list[Diagnostic]]:
+                progress: Progress | None = None,
+                jobs: int = 1) -> tuple[list[SourceRecord], list[Diagnostic]]:
     """Parse files; check slugs are unique among them and ``known_slugs`` (slug -> path)."""
     records: list[SourceRecord] = []
     problems: list[Diagnostic] = []
     seen = dict(known_slugs or {})
-    for file in files:
-        article, found = parse_article(file.path, file.data)
+    for file, (article, found) in zip(files, _parse_all(files, jobs, progress)):
         problems.extend(found)
-        if progress:
-            progress(1)
         if article is None:
             continue
         if article.slug in seen:
@@ -104,10 +132,11 @@ def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = N
     return records, problems
 
 
-def check_content(content_dir: Path, progress: Progress | None = None) -> list[Diagnostic]:
+def check_content(content_dir: Path, progress: Progress | None = None,
+                  jobs: int = 1) -> list[Diagnostic]:
     """Every diagnostic for a content folder; writes nothing."""
     _require_dir(content_dir)
-    _, problems = parse_files(read_files(content_dir), progress=progress)
+    _, problems = parse_files(read_files(content_dir), progress=progress, jobs=jobs)
     return sorted(problems)
 
 
@@ -137,7 +166,7 @@ def _stored_sources(db_path: Path) -> dict[str, tuple[str, int, str]] | None:
 
 
 def load_content(content_dir: Path, db_path: Path, progress: Progress | None = None,
-                 on_total: Callable[[int], None] | None = None) -> LoadReport:
+                 on_total: Callable[[int], None] | None = None, jobs: int = 1) -> LoadReport:
     """Load ``content_dir`` into ``db_path``, parsing only files that changed.
 
     Raises LoadError with every diagnostic when any file has an error; the
@@ -157,7 +186,7 @@ def load_content(content_dir: Path, db_path: Path, progress: Progress | None = N
     if on_total:
         on_total(len(to_parse))
 
-    records, problems = parse_files(to_parse, kept_slugs, progress)
+    records, problems = parse_files(to_parse, kept_slugs, progress, jobs)
     warnings = [p for p in problems if not p.is_error]
     if any(p.is_error for p in problems):
         raise LoadError(problems)

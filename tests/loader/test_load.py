@@ -142,3 +142,19 @@ def test_search_recall_on_two_character_chinese_terms(content_dir, db_path):
         found = rows(db_path, "SELECT count(*) FROM search_fts WHERE search_fts MATCH "
                               f"'{match_expression(term)}'")[0][0]
         assert found == expected, term
+
+
+def test_parallel_parse_gives_the_same_store(tmp_path, monkeypatch):
+    """Many files are parsed in worker processes; the result must not depend on it."""
+    import loader.load as load_module
+    monkeypatch.setattr(load_module, "PARALLEL_MIN", 2)
+    content = tmp_path / "content"
+    content.mkdir()
+    seed = (Path(__file__).resolve().parents[2] / "content" / "2024-ai-trends.md").read_text("utf-8")
+    for i in range(12):
+        (content / f"a{i:02}.md").write_text(seed.replace("2025-02-18", f"2025-02-{i + 1:02}"),
+                                             encoding="utf-8")
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    load_content(content, serial, jobs=1)
+    load_content(content, parallel, jobs=2)
+    assert dump(serial) == dump(parallel)
