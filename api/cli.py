@@ -4,8 +4,83 @@ from __future__ import annotations
 
 import click
 
+from loader.cli_commands import check_command, load_command
+
 
 @click.group()
 @click.version_option(package_name="content-api")
 def main() -> None:
     """Load analysis articles into SQLite and serve them over GraphQL."""
+
+
+main.add_command(load_command)
+main.add_command(check_command)
+
+
+@main.command("schema-diff")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("--fail-on-dangerous", is_flag=True, help="Also exit 1 on dangerous changes.")
+def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
+    """List breaking and dangerous changes from OLD to NEW (SDL files); exit 1 if breaking."""
+    from pathlib import Path
+
+    from api import schema_diff
+
+    try:
+        diff = schema_diff.diff_files(Path(old), Path(new))
+    except schema_diff.SchemaLoadError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(schema_diff.EXIT_INVALID) from None
+    click.echo(schema_diff.format_report(diff, old, new))
+    raise SystemExit(schema_diff.exit_status(diff, fail_on_dangerous))
+
+
+@main.command("serve")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default="data/content.db",
+              show_default=True, help="The SQLite file built by `content-api load`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, all serving the same database file.")
+@click.option("--production/--development", default=None,
+              help="Production mode: no field suggestions in errors, no access log. "
+                   "Default: CONTENT_API_PRODUCTION or development.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve_command(db_path: str, host: str, port: int, workers: int, production: bool | None,
+                  log_level: str) -> None:
+    """Serve the content database over GraphQL (GraphiQL at /graphql).
+
+    Limits and caching are set with CONTENT_API_* environment variables; see the README.
+    """
+    import os
+    from pathlib import Path
+
+    import uvicorn
+
+    from api import config
+    from api.store import Snapshot, StoreUnavailable
+
+    try:
+        Snapshot.open(Path(db_path))  # fail here, clearly, rather than in every worker
+    except StoreUnavailable as exc:
+        click.echo(f"error: {exc}. Run `content-api load` first.", err=True)
+        raise SystemExit(1) from None
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ[config.ENV_PREFIX + "DB_PATH"] = str(Path(db_path).resolve())
+    if production is not None:
+        os.environ[config.ENV_PREFIX + "PRODUCTION"] = "1" if production else "0"
+    settings = config.from_env()
+    click.echo(f"Serving {db_path} at http://{host}:{port}/graphql", err=True)
+    uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, access_log=not settings.production,
+                server_header=False)
+
+
+@main.command("export-schema")
+def export_schema_command() -> None:
+    """Print the GraphQL schema (SDL). `make schema` writes it to schema.graphql."""
+    from api.schema import export_sdl
+
+    click.echo(export_sdl(), nl=False)

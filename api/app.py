@@ -1,0 +1,68 @@
+"""The Starlette application: /graphql, /healthz, /schema.graphql and GraphiQL's assets."""
+
+from __future__ import annotations
+
+import orjson
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from api import config, graphiql
+from api.config import Settings
+from api.endpoint import GraphQLEndpoint
+from api.schema import build_schema
+from api.store import SnapshotHolder
+
+GRAPHQL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def create_app(settings: Settings | None = None, holder: SnapshotHolder | None = None) -> Starlette:
+    """The app serving the database at ``settings.db_path`` (or the given holder's)."""
+    settings = settings or Settings()
+    holder = holder or SnapshotHolder(settings.db_path, settings.reload_check_seconds,
+                                      grace_seconds=settings.max_execution_seconds + 10)
+    schema = build_schema(settings)
+    endpoint = GraphQLEndpoint(schema, holder, settings)
+    sdl = schema.as_str() + "\n"
+
+    async def healthz(request: Request) -> Response:
+        snapshot = holder.current()
+        body = {"status": "ok", "contentVersion": snapshot.content_version,
+                "articleCount": snapshot.article_count, "loadedAt": snapshot.loaded_at}
+        return Response(orjson.dumps(body), media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
+
+    async def schema_sdl(request: Request) -> Response:
+        return PlainTextResponse(sdl, headers={"Cache-Control": settings.cache_control})
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "If-None-Match", "Accept"],
+            expose_headers=["ETag", "X-Request-Id"],
+            max_age=600,
+        ))
+    app = Starlette(
+        routes=[
+            Route("/graphql", endpoint.__call__, methods=GRAPHQL_METHODS),
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/schema.graphql", schema_sdl, methods=["GET", "HEAD"]),
+            *graphiql.routes(),
+        ],
+        middleware=middleware,
+    )
+    app.state.settings = settings
+    app.state.holder = holder
+    app.state.endpoint = endpoint
+    return app
+
+
+def app_from_env() -> Starlette:
+    """App factory for ``uvicorn --factory`` and worker processes: settings from CONTENT_API_*."""
+    return create_app(config.from_env())

@@ -1,0 +1,102 @@
+"""Bounded in-memory caches: finished responses, and registered persisted queries.
+
+Both are plain LRU maps. The response cache is keyed by content version, so
+a new snapshot makes old entries unreachable; ``clear()`` on swap frees them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Generic, Hashable, TypeVar
+
+import orjson
+
+V = TypeVar("V")
+
+
+class LRU(Generic[V]):
+    """A thread-safe least-recently-used map of at most ``size`` entries and ``max_bytes``.
+
+    ``max_bytes`` bounds the total ``len()`` of the values (0: no byte bound);
+    a single value larger than a quarter of it is not cached at all.
+    """
+
+    def __init__(self, size: int, max_bytes: int = 0) -> None:
+        self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _weight(self, value: V) -> int:
+        return len(value) if self.max_bytes else 0  # type: ignore[arg-type]
+
+    def get(self, key: Hashable) -> V | None:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: V) -> None:
+        if self.size <= 0:
+            return
+        weight = self._weight(value)
+        if self.max_bytes and weight > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= self._weight(old)
+            self._items[key] = value
+            self.bytes += weight
+            while len(self._items) > self.size or (self.max_bytes and self.bytes > self.max_bytes):
+                _, evicted = self._items.popitem(last=False)
+                self.bytes -= self._weight(evicted)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def variables_key(variables: dict | None) -> bytes:
+    """Variables in a canonical form: the same values give the same bytes."""
+    if not variables:
+        return b""
+    return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+
+
+def request_key(version: str, query: str, variables: dict | None, operation: str | None) -> str:
+    """The identity of a GraphQL request against one content version (cache key and ETag)."""
+    digest = hashlib.sha256()
+    for part in (version.encode(), query.strip().encode(), variables_key(variables),
+                 (operation or "").encode()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def etag_for(key: str) -> str:
+    return f'"{key[:32]}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    candidates = [c.strip() for c in if_none_match.split(",")]
+    # Weak comparison, as RFC 9110 asks for If-None-Match.
+    return any(c.removeprefix("W/") == etag for c in candidates)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

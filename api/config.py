@@ -1,0 +1,96 @@
+"""Server settings: one frozen dataclass, filled from defaults, CONTENT_API_* variables and CLI flags.
+
+Every limit has a documented default (see the README's "Limits" table). The
+defaults let every query in the README through with room to spare, and no more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "CONTENT_API_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know, and nothing it has to discover at runtime."""
+
+    db_path: Path = Path("data/content.db")
+
+    # Query cost limits.
+    max_depth: int = 10  # the deepest README query (every nested list) has depth 6
+    max_introspection_depth: int = 16  # GraphiQL's introspection query nests 15 levels
+    max_aliases: int = 20
+    max_tokens: int = 1000  # the every-field query is 141 tokens, introspection 183
+    max_body_bytes: int = 64 * 1024  # also the limit for a GET query string
+    max_execution_seconds: float = 5.0
+    max_search_query_chars: int = 200
+    max_nodes_ids: int = 100
+
+    # Pagination.
+    default_page_size: int = 20
+    max_page_size: int = 100
+
+    # HTTP caching.
+    cache_control: str = "public, max-age=60"
+    response_cache_size: int = 1024  # entries; 0 disables the response cache
+    response_cache_bytes: int = 32 * 1024 * 1024  # total body bytes kept per worker
+    persisted_queries_size: int = 4096  # registered APQ hashes kept (LRU)
+
+    # CORS: a read-only public API without cookies, so any origin may read it.
+    cors_origins: tuple[str, ...] = ("*",)
+
+    # Production mode turns off "Did you mean ...?" suggestions in errors.
+    production: bool = False
+
+    # How often (seconds) a request may stat the DB file to notice a new load.
+    reload_check_seconds: float = 1.0
+
+    # Test-only: sleep this long inside the execution time limit (never set in production).
+    test_execution_delay: float = 0.0
+
+    # Internal: how many ParserCache / ValidationCache entries to keep.
+    document_cache_size: int = 512
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(value: str, kind: type, default):
+    if kind is bool or isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    if isinstance(default, Path):
+        return Path(value)
+    if isinstance(default, float):
+        return float(value)
+    if isinstance(default, int):
+        return int(value)
+    return value
+
+
+def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Defaults, then CONTENT_API_<FIELD> variables, then explicit overrides (CLI flags)."""
+    environ = os.environ if environ is None else environ
+    base = Settings()
+    values = {}
+    for f in dataclasses.fields(Settings):
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = _parse(raw, type(getattr(base, f.name)), getattr(base, f.name))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return base.replace(**values)
+
+
+def documented_defaults() -> list[tuple[str, object]]:
+    """(environment variable, default) pairs, for the README and `serve --help`."""
+    base = Settings()
+    return [
+        (ENV_PREFIX + f.name.upper(), getattr(base, f.name))
+        for f in dataclasses.fields(Settings)
+        if f.name not in {"test_execution_delay", "document_cache_size"}
+    ]

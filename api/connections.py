@@ -1,0 +1,53 @@
+"""Relay connection types, generic over the node type (ArticleConnection, RouteEdge, ...)."""
+
+from __future__ import annotations
+
+from typing import Callable, Generic, Sequence, TypeVar
+
+import strawberry
+
+from api.pagination import Window, encode_cursor
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page sits in the whole result, for fetching the next or previous page.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="True when items follow this page.")
+    has_previous_page: bool = strawberry.field(description="True when items precede this page.")
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of the page; null when the page is empty.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item of the page; null when the page is empty.")
+
+
+@strawberry.type(description="An item of a page with the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque cursor: pass it as `after` or `before`.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="One page of a list (a Relay connection). Pass `first`/`after` to page "
+                             "forward or `last`/`before` to page backward.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of the page with their cursors.")
+    nodes: list[T] = strawberry.field(description="The items of the page, without cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the whole result.")
+    total_count: int = strawberry.field(description="How many items the whole result has.")
+
+
+def build(items: Sequence[T], win: Window, wrap: Callable | None = None) -> Connection:
+    """A connection of ``items``, the rows of window ``win`` in order."""
+    nodes = [wrap(item) for item in items] if wrap else list(items)
+    cursors = [encode_cursor(win.start + i) for i in range(len(nodes))]
+    return Connection(
+        edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes)],
+        nodes=nodes,
+        page_info=PageInfo(
+            has_next_page=win.start + len(nodes) < win.total,
+            has_previous_page=win.start > 0,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
+        total_count=win.total,
+    )

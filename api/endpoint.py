@@ -1,0 +1,164 @@
+"""The /graphql endpoint: parse, check caches, execute within limits, serialise with orjson.
+
+Order of work for one request:
+1. parse the HTTP request (``transport``), rejecting what is malformed;
+2. take one snapshot; every later step uses its content version;
+3. GET only: compute the ETag from (version, query, variables, operation)
+   and answer 304 to a matching If-None-Match, without executing anything;
+4. serve from the response cache, or execute under the time limit;
+5. cache and send successful results; send errors with codes and the request id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+
+import orjson
+from strawberry.types.graphql import OperationType
+from starlette.requests import Request
+from starlette.responses import Response
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+
+from api import errors, graphiql, store
+from api.cache import LRU, etag_for, etag_matches, request_key
+from api.config import Settings
+from api.loaders import Context
+from api.schema import ContentSchema
+from api.store import SnapshotHolder
+from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, ShowGraphiQL,
+                           parse)
+
+log = logging.getLogger("content_api")
+
+JSON = "application/json"
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(8)
+
+
+class GraphQLEndpoint:
+    """Callable Starlette endpoint bound to one schema, one snapshot holder and its caches."""
+
+    def __init__(self, schema: ContentSchema, holder: SnapshotHolder, settings: Settings) -> None:
+        self.schema = schema
+        self.holder = holder
+        self.settings = settings
+        self.responses: LRU[bytes] = LRU(settings.response_cache_size, settings.response_cache_bytes)
+        self.persisted: LRU[str] = LRU(settings.persisted_queries_size)
+        holder.on_swap(lambda _snapshot: self.responses.clear())
+
+    async def __call__(self, request: Request) -> Response:
+        request_id = new_request_id()
+        try:
+            return await self._handle(request, request_id)
+        except HttpError as exc:
+            return self._error_response(exc.status, exc.code, exc.message, request_id, exc.headers)
+        except Exception:  # a bug: mask it, log it under the request id
+            log.exception("request %s: unhandled error", request_id)
+            return self._error_response(500, errors.INTERNAL_SERVER_ERROR, errors.MASKED_MESSAGE,
+                                        request_id)
+
+    async def _handle(self, request: Request, request_id: str) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
+        try:
+            gql = await parse(request, self.settings.max_body_bytes, self.persisted)
+        except ShowGraphiQL:
+            return graphiql.graphiql_response(request)
+        except PersistedQueryNotFound:
+            return self._error_response(200, errors.PERSISTED_QUERY_NOT_FOUND,
+                                        "PersistedQueryNotFound", request_id)
+        snapshot = self.holder.current()
+        version = snapshot.content_version
+        key = request_key(version, gql.query, gql.variables, gql.operation_name)
+        etag = etag_for(key) if gql.is_get else None
+        if etag and etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=self._ok_headers(etag, request_id))
+
+        body = self.responses.get(key)
+        if body is None:
+            body, cacheable, status = await self._execute(gql, snapshot, request_id)
+            if not cacheable:
+                return Response(body, status_code=status, media_type=JSON,
+                                headers={"X-Request-Id": request_id, "Cache-Control": "no-store"})
+            self.responses.put(key, body)
+        return Response(body, media_type=JSON, headers=self._ok_headers(etag, request_id))
+
+    def _ok_headers(self, etag: str | None, request_id: str) -> dict:
+        headers = {"X-Request-Id": request_id}
+        if etag:
+            headers["ETag"] = etag
+            headers["Cache-Control"] = self.settings.cache_control
+        else:
+            headers["Cache-Control"] = "no-store"
+        return headers
+
+    async def _execute(self, gql: GraphQLRequest, snapshot: store.Snapshot,
+                       request_id: str) -> tuple[bytes, bool, int]:
+        """(body, cacheable, status) of executing the request against ``snapshot``."""
+        settings = self.settings
+        context = Context(snapshot=snapshot, settings=settings, request_id=request_id)
+        allowed = (OperationType.QUERY,) if gql.is_get else (
+            OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
+        extensions = {"contentVersion": snapshot.content_version}
+        token = store.deadline.set(time.monotonic() + settings.max_execution_seconds)
+        try:
+            async with asyncio.timeout(settings.max_execution_seconds):
+                if settings.test_execution_delay:
+                    await asyncio.sleep(settings.test_execution_delay)
+                result = await self.schema.execute(
+                    gql.query, variable_values=gql.variables, context_value=context,
+                    operation_name=gql.operation_name, allowed_operation_types=allowed)
+        except TimeoutError:
+            error = errors.simple_error(
+                f"The query took longer than the limit of {settings.max_execution_seconds} s.",
+                errors.TIMEOUT, request_id)
+            return self._body(None, [error], extensions, request_id, True), False, 200
+        except InvalidOperationTypeError as exc:
+            raise HttpError(405, errors.METHOD_NOT_ALLOWED,
+                            f"{exc.operation_type.value} operations are not allowed over GET: "
+                            "use POST.", {"Allow": "POST"}) from None
+        except CannotGetOperationTypeError:
+            raise HttpError(400, errors.BAD_USER_INPUT,
+                            "No operation matches `operationName`.") from None
+        except MissingQueryError:
+            raise HttpError(400, errors.BAD_REQUEST, "Missing `query`.") from None
+        finally:
+            store.deadline.reset(token)
+
+        if not result.errors:
+            return orjson.dumps({"data": result.data, "extensions": extensions}), True, 200
+        formatted = [errors.format_error(e, request_id) for e in result.errors]
+        codes = {e["extensions"]["code"] for e in formatted}
+        # Rejected before execution (parse, validation, limits, variables): a request
+        # error, HTTP 400 and no `data` key, as the GraphQL-over-HTTP spec says.
+        rejected = result.data is None and codes <= errors.REQUEST_ERROR_CODES and not any(
+            "path" in e for e in formatted)
+        body = self._body(result.data, formatted, extensions, request_id, not rejected)
+        return body, False, 400 if rejected else 200
+
+    @staticmethod
+    def _body(data, errs: list, extensions: dict, request_id: str, with_data: bool) -> bytes:
+        payload: dict = {}
+        if with_data:
+            payload["data"] = data
+        payload["errors"] = errs
+        payload["extensions"] = {**extensions, "requestId": request_id}
+        return orjson.dumps(payload)
+
+    def _error_response(self, status: int, code: str, message: str, request_id: str,
+                        headers: dict | None = None) -> Response:
+        payload = {"errors": [errors.simple_error(message, code, request_id)],
+                   "extensions": {"requestId": request_id}}
+        try:
+            payload["extensions"]["contentVersion"] = self.holder.current().content_version
+        except Exception:  # the version is a courtesy here; never fail an error response on it
+            pass
+        return Response(orjson.dumps(payload), status_code=status, media_type=JSON,
+                        headers={"X-Request-Id": request_id, "Cache-Control": "no-store",
+                                 **(headers or {})})

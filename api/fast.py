@@ -1,0 +1,77 @@
+"""Direct resolvers for the content types: the same functions, without per-field wrapping.
+
+Strawberry wraps every field in a generic resolver that builds an ``Info``,
+converts arguments and runs field extensions. For the content types none of
+that is needed: plain fields read an attribute, and the methods take only
+``info`` (used for ``info.context``) and simple scalar/enum arguments. On a
+nested ``articles(first: 100)`` that wrapping was most of the CPU time, so
+after the schema is built this module points those fields straight at the
+same Python functions. The schema (SDL, validation, defaults) is unchanged;
+graphql-core still coerces arguments and fills in their defaults.
+"""
+
+from __future__ import annotations
+
+import inspect
+from enum import Enum
+from operator import attrgetter
+from typing import Any, Callable
+
+from graphql import GraphQLObjectType
+
+BACKREF = "strawberry-definition"
+SIMPLE_ARGUMENTS = {"format", "length"}
+
+
+def _enum_arguments(definition) -> dict[str, type[Enum]]:
+    """Arguments whose Python type is an Enum: graphql-core hands us their raw values."""
+    out = {}
+    for argument in definition.arguments:
+        annotation = argument.type
+        if isinstance(annotation, type) and issubclass(annotation, Enum):
+            out[argument.python_name] = annotation
+    return out
+
+
+def _direct(definition) -> Callable[..., Any] | None:
+    """A graphql-core resolver calling the field's own function, or None when unsafe."""
+    if definition.extensions or getattr(definition, "permission_classes", None):
+        return None
+    if definition.base_resolver is None:
+        getter = attrgetter(definition.python_name)
+        return lambda source, info: getter(source)
+    resolver = definition.base_resolver
+    names = {a.python_name for a in definition.arguments}
+    if not names <= SIMPLE_ARGUMENTS:
+        return None
+    func = resolver.wrapped_func
+    wants_info = "info" in inspect.signature(func).parameters
+    enums = _enum_arguments(definition)
+
+    def resolve(source, info, **kwargs):
+        for name, enum in enums.items():
+            value = kwargs.get(name)
+            if value is not None and not isinstance(value, enum):
+                kwargs[name] = enum(value)
+        if wants_info:
+            return func(source, info, **kwargs)
+        return func(source, **kwargs)
+
+    return resolve
+
+
+def install(schema, type_names: set[str]) -> int:
+    """Replace the resolvers of the fields of ``type_names``; returns how many were replaced."""
+    replaced = 0
+    for name, graphql_type in schema._schema.type_map.items():
+        if name not in type_names or not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for field in graphql_type.fields.values():
+            definition = (field.extensions or {}).get(BACKREF)
+            if definition is None:
+                continue
+            resolver = _direct(definition)
+            if resolver is not None:
+                field.resolve = resolver
+                replaced += 1
+    return replaced

@@ -1,0 +1,138 @@
+"""Read-only, set-based SQL over the content store.
+
+Every function takes the snapshot's connection and returns rows. Lists of ids
+are passed as one JSON parameter (``IN (SELECT value FROM json_each(?))``), so
+a batch of any size is one statement with a constant text that SQLite's
+statement cache can reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from api import search
+
+IDS = "(SELECT value FROM json_each(?))"
+
+
+@dataclass
+class Where:
+    """A conjunction of SQL conditions with their parameters."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+
+    def add(self, clause: str, *params) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def extend(self, other: "Where") -> None:
+        self.clauses.extend(other.clauses)
+        self.params.extend(other.params)
+
+    @property
+    def sql(self) -> str:
+        return (" WHERE " + " AND ".join(self.clauses)) if self.clauses else ""
+
+
+def article_where(tags=None, date_from=None, date_to=None, year=None, query=None,
+                  alias: str = "a") -> Where:
+    """Conditions on the article table aliased ``alias`` (an ArticleFilter)."""
+    where = Where()
+    if tags:
+        where.add(f"{alias}.id IN (SELECT article_id FROM article_tags WHERE tag IN {IDS})",
+                  json.dumps(list(tags)))
+    if date_from is not None:
+        where.add(f"{alias}.date >= ?", date_from.isoformat())
+    if date_to is not None:
+        where.add(f"{alias}.date <= ?", date_to.isoformat())
+    if year is not None:
+        where.add(f"{alias}.year = ?", year)
+    if query is not None and query.strip():
+        docs_sql, docs_params = search.matching_docs(query)
+        where.add(f"{alias}.id IN (SELECT article_id FROM search_docs WHERE id IN ({docs_sql}))",
+                  *docs_params)
+    return where
+
+
+def text_where(query: str | None, table: str, alias: str, fields: Sequence[str] = ()) -> Where:
+    """Rows of ``table`` with a search doc matching ``query`` (optionally in given fields)."""
+    where = Where()
+    if query is None or not query.strip():
+        return where
+    docs_sql, docs_params = search.matching_docs(query)
+    field_sql = ""
+    params = [table]
+    if fields:
+        field_sql = f" AND field IN {IDS}"
+        params.append(json.dumps(list(fields)))
+    where.add(f"{alias}.id IN (SELECT node_id FROM search_docs WHERE node_table = ?{field_sql} "
+              f"AND id IN ({docs_sql}))", *params, *docs_params)
+    return where
+
+
+def count(conn: sqlite3.Connection, from_sql: str, where: Where) -> int:
+    return conn.execute(f"SELECT count(*) FROM {from_sql}{where.sql}", where.params).fetchone()[0]
+
+
+def page(conn: sqlite3.Connection, select_sql: str, from_sql: str, where: Where,
+         order_sql: str, limit: int, offset: int) -> list[sqlite3.Row]:
+    if limit <= 0:
+        return []
+    sql = f"SELECT {select_sql} FROM {from_sql}{where.sql} ORDER BY {order_sql} LIMIT ? OFFSET ?"
+    return conn.execute(sql, [*where.params, limit, offset]).fetchall()
+
+
+# Connection sources: (select, from, default order) per node list.
+ARTICLES = ("a.*", "articles a")
+TRENDS = ("t.*", "trends t JOIN articles a ON a.id = t.article_id",
+          "a.date DESC, a.id DESC, t.position")
+ROUTES = ("r.*", "routes r JOIN trends t ON t.id = r.trend_id JOIN articles a ON a.id = r.article_id",
+          "a.date DESC, a.id DESC, t.position, r.position")
+ADVICE = ("v.*", "advice v JOIN trends t ON t.id = v.trend_id JOIN articles a ON a.id = v.article_id",
+          "a.date DESC, a.id DESC, t.position, v.position")
+
+# Each ordering ends with the row id in the same direction, so that the
+# store's (date, id) and (title, id) indexes serve it without a sort.
+ARTICLE_ORDERS = {
+    "DATE_DESC": ("a.date", "DESC"),
+    "DATE_ASC": ("a.date", "ASC"),
+    "TITLE_ASC": ("a.title", "ASC"),
+    "TITLE_DESC": ("a.title", "DESC"),
+}
+
+
+def article_order(orders: Iterable[str]) -> str:
+    """ORDER BY for a list of ArticleOrder names (most significant first); DATE_DESC by default."""
+    keys: list[tuple[str, str]] = []
+    for name in orders:
+        column, direction = ARTICLE_ORDERS[name]
+        if column not in (k[0] for k in keys):
+            keys.append((column, direction))
+    if not keys:
+        keys.append(ARTICLE_ORDERS["DATE_DESC"])
+    return ", ".join(f"{c} {d}" for c, d in keys) + f", a.id {keys[0][1]}"
+
+
+# Batched lookups used by the DataLoaders: one statement per batch.
+
+def rows_by(conn: sqlite3.Connection, table: str, column: str, values: Sequence,
+            extra: str = "", order: str = "") -> list[sqlite3.Row]:
+    """All rows of ``table`` whose ``column`` is in ``values``."""
+    order_sql = f" ORDER BY {order}" if order else ""
+    sql = f"SELECT * FROM {table} WHERE {column} IN {IDS}{extra}{order_sql}"
+    return conn.execute(sql, [json.dumps(list(values))]).fetchall()
+
+
+def tag_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT tag AS name, count(*) AS count FROM article_tags GROUP BY tag "
+        "ORDER BY count DESC, tag ASC").fetchall()
+
+
+def year_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT year, count(*) AS count FROM articles GROUP BY year ORDER BY year DESC").fetchall()

@@ -1,0 +1,252 @@
+"""The GraphQL schema: the Query root, search hits, facets, and the schema factory."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Optional
+
+import strawberry
+from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
+from strawberry.extensions import (AddValidationRules, MaxTokensLimiter, ParserCache,
+                                   ValidationCache)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.config import StrawberryConfig
+
+from api import connections, fast, ids, queries, search
+from api.limits import create_total_depth_rule
+from api.config import Settings
+from api.connections import Connection
+from api.errors import bad_input
+from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchKind,
+                        TrendFilter)
+from api.pagination import page_request, window
+from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, Node, Route, Section,
+                       TextFormat, Trend)
+
+
+@strawberry.type(description="A place where a search matched: an object and the field that matched.")
+class SearchHit:
+    row: strawberry.Private[object]
+    query: strawberry.Private[str]
+    field: str = strawberry.field(
+        description="The GraphQL field of `node` that matched: title, intro, keyPoints, cons, ...")
+    score: float = strawberry.field(description="Relevance; higher is better. Hits come best first.")
+
+    @strawberry.field(description="The matched object: an Article, Trend, Route, Advice or Section. "
+                                  "A key point's match returns its Trend.")
+    def node(self, info: ContextInfo) -> Node:
+        table = self.row["node_table"]
+        wrap = NODE_CLASSES[ids.TABLE_TYPES[table]].from_row
+        return info.context.loaders.node_by_id(table, wrap).load(self.row["node_id"])
+
+    @strawberry.field(description="The article the match is in.")
+    def article(self, info: ContextInfo) -> Article:
+        return info.context.loaders.article(Article.from_row).load(self.row["article_id"])
+
+    @strawberry.field(description="Text around the first match. As HTML (the default) it is escaped "
+                                  "and every match is wrapped in <mark>; MARKDOWN and PLAIN give "
+                                  "the same text without marks.")
+    def snippet(self, format: Annotated[TextFormat, strawberry.argument(
+            description="HTML for highlighted, escaped text.")] = TextFormat.HTML) -> str:
+        return search.snippet(self.row["text"], self.query, highlight=format is TextFormat.HTML)
+
+
+@strawberry.type(description="A tag and how many articles have it.")
+class TagCount:
+    name: str = strawberry.field(description="The tag.")
+    count: int = strawberry.field(description="How many articles have the tag.")
+
+
+@strawberry.type(description="A year and how many articles are dated in it.")
+class YearCount:
+    year: int = strawberry.field(description="The year.")
+    count: int = strawberry.field(description="How many articles are dated in the year.")
+
+
+# Argument annotations shared by the list fields.
+First = Annotated[Optional[int], strawberry.argument(
+    description="Page size from the start (after `after`). Default 20, maximum 100.")]
+After = Annotated[Optional[str], strawberry.argument(description="Return items after this cursor.")]
+Last = Annotated[Optional[int], strawberry.argument(
+    description="Page size from the end (before `before`). Maximum 100.")]
+Before = Annotated[Optional[str], strawberry.argument(description="Return items before this cursor.")]
+
+
+def _page(info: ContextInfo, first, after, last, before):
+    settings = info.context.settings
+    return page_request(first, after, last, before, settings.default_page_size,
+                        settings.max_page_size)
+
+
+def _article_where(info: ContextInfo, f: ArticleFilter | None) -> queries.Where:
+    if f is None:
+        return queries.Where()
+    if f.query is not None:
+        _check_query_length(f.query, info.context.settings.max_search_query_chars)
+    return queries.article_where(f.tags, f.date_from, f.date_to, f.year, f.query)
+
+
+def _check_query_length(text: str, maximum: int) -> None:
+    if len(text) > maximum:
+        raise bad_input(f"Search text is longer than {maximum} characters.", argument="query")
+
+
+def _list(info: ContextInfo, source: tuple, where: queries.Where, order: str,
+          first, after, last, before, cls) -> Connection:
+    request = _page(info, first, after, last, before)
+    conn = info.context.snapshot.conn
+    select_sql, from_sql = source[0], source[1]
+    win = window(request, queries.count(conn, from_sql, where))
+    rows = queries.page(conn, select_sql, from_sql, where, order, win.limit, win.start)
+    return connections.build(rows, win, cls.from_row)
+
+
+def _text_filter(info: ContextInfo, where: queries.Where, table: str, alias: str,
+                 query: str | None, fields=()) -> None:
+    if query is not None:
+        _check_query_length(query, info.context.settings.max_search_query_chars)
+    where.extend(queries.text_where(query, table, alias, fields))
+
+
+@strawberry.type(description="Read-only access to the analysis articles.")
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when no such object exists.")
+    async def node(self, info: ContextInfo,
+                   id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+                   ) -> Optional[Node]:
+        type_name, key = ids.decode(id)
+        table = ids.NODE_TABLES[type_name]
+        return await info.context.loaders.node_by_key(table, NODE_CLASSES[type_name].from_row).load(key)
+
+    @strawberry.field(description="Objects by global ID, in the order asked; null for each ID with no "
+                                  "object. At most 100 IDs.")
+    async def nodes(self, info: ContextInfo,
+                    ids_: Annotated[list[strawberry.ID], strawberry.argument(
+                        name="ids", description="Global IDs.")]) -> list[Optional[Node]]:
+        maximum = info.context.settings.max_nodes_ids
+        if len(ids_) > maximum:
+            raise bad_input(f"At most {maximum} IDs per request.", argument="ids")
+        for global_id in ids_:
+            ids.decode(global_id)  # reject the whole call on any invalid ID, before loading
+        # The loads of all IDs are gathered, so each table is read once (DataLoader batching).
+        return list(await asyncio.gather(*(Query.node(self, info, i) for i in ids_)))
+
+    @strawberry.field(description="An article by slug; null when no article has that slug.")
+    async def article(self, info: ContextInfo,
+                      slug: Annotated[str, strawberry.argument(description="The article's slug.")]
+                      ) -> Optional[Article]:
+        return await info.context.loaders.one("articles", "slug", Article.from_row).load(slug)
+
+    @strawberry.field(description="Articles, newest first unless `orderBy` says otherwise.")
+    def articles(self, info: ContextInfo, first: First = None, after: After = None,
+                 last: Last = None, before: Before = None,
+                 filter: Annotated[Optional[ArticleFilter], strawberry.argument(
+                     description="Which articles to include.")] = None,
+                 order_by: Annotated[Optional[list[ArticleOrder]], strawberry.argument(
+                     description="Sort keys, most significant first. Default [DATE_DESC].")] = None,
+                 ) -> Connection[Article]:
+        where = _article_where(info, filter)
+        order = queries.article_order(o.value for o in (order_by or []))
+        return _list(info, queries.ARTICLES, where, order, first, after, last, before, Article)
+
+    @strawberry.field(description="Trends across all articles: newest article first, then in order.")
+    def trends(self, info: ContextInfo, first: First = None, after: After = None,
+               last: Last = None, before: Before = None,
+               filter: Annotated[Optional[TrendFilter], strawberry.argument(
+                   description="Which trends to include.")] = None) -> Connection[Trend]:
+        where = _article_where(info, filter.article if filter else None)
+        _text_filter(info, where, "trends", "t", filter.query if filter else None)
+        return _list(info, queries.TRENDS, where, queries.TRENDS[2], first, after, last, before, Trend)
+
+    @strawberry.field(description="Technical routes across all articles, in article and trend order.")
+    def routes(self, info: ContextInfo, first: First = None, after: After = None,
+               last: Last = None, before: Before = None,
+               filter: Annotated[Optional[RouteFilter], strawberry.argument(
+                   description="Which routes to include.")] = None) -> Connection[Route]:
+        where = _article_where(info, filter.article if filter else None)
+        if filter:
+            _text_filter(info, where, "routes", "r", filter.query)
+            _text_filter(info, where, "routes", "r", filter.pros, ("pros",))
+            _text_filter(info, where, "routes", "r", filter.cons, ("cons",))
+        return _list(info, queries.ROUTES, where, queries.ROUTES[2], first, after, last, before, Route)
+
+    @strawberry.field(description="Advice across all articles, in article and trend order.")
+    def advice(self, info: ContextInfo, first: First = None, after: After = None,
+               last: Last = None, before: Before = None,
+               filter: Annotated[Optional[AdviceFilter], strawberry.argument(
+                   description="Which advice to include.")] = None) -> Connection[Advice]:
+        where = _article_where(info, filter.article if filter else None)
+        _text_filter(info, where, "advice", "v", filter.query if filter else None)
+        return _list(info, queries.ADVICE, where, queries.ADVICE[2], first, after, last, before, Advice)
+
+    @strawberry.field(description="Full-text search. The query is literal text: words must all occur "
+                                  "(CJK terms of two or more characters match exactly). Hits are "
+                                  "the objects that matched, best first.")
+    def search(self, info: ContextInfo,
+               query: Annotated[str, strawberry.argument(
+                   description="Words to find, at most 200 characters.")],
+               first: First = None, after: After = None,
+               kinds: Annotated[Optional[list[SearchKind]], strawberry.argument(
+                   description="Only hits of these kinds. Default: all.")] = None,
+               ) -> Connection[SearchHit]:
+        _check_query_length(query, info.context.settings.max_search_query_chars)
+        request = _page(info, first, after, None, None)
+        conn = info.context.snapshot.conn
+        kind_names = [k.value for k in kinds] if kinds else None
+        win = window(request, search.count_hits(conn, query, kind_names))
+        rows = search.find_hits(conn, query, kind_names, win.limit, win.start)
+        return connections.build(rows, win, lambda row: SearchHit(
+            row=row, query=query, field=row["field"], score=float(row["score"] or 0.0)))
+
+    @strawberry.field(description="Every tag with its article count, most used first.")
+    def tags(self, info: ContextInfo) -> list[TagCount]:
+        return [TagCount(name=r["name"], count=r["count"])
+                for r in queries.tag_counts(info.context.snapshot.conn)]
+
+    @strawberry.field(description="Every year with its article count, newest first.")
+    def years(self, info: ContextInfo) -> list[YearCount]:
+        return [YearCount(year=r["year"], count=r["count"])
+                for r in queries.year_counts(info.context.snapshot.conn)]
+
+
+class ContentSchema(strawberry.Schema):
+    """Our schema: errors are logged by the endpoint (with the request id), not here."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        return None
+
+
+def build_schema(settings: Settings | None = None) -> ContentSchema:
+    settings = settings or Settings()
+    # Rule classes are created once so that the validation cache keys stay stable.
+    rules = [depth_rule(settings.max_depth, None), alias_rule(settings.max_aliases),
+             MaxIntrospectionDepthRule,
+             create_total_depth_rule(max(settings.max_depth, settings.max_introspection_depth))]
+    size = settings.document_cache_size
+    schema = ContentSchema(
+        query=Query,
+        types=[Article, Trend, Route, Advice, Section],
+        extensions=[
+            lambda: MaxTokensLimiter(settings.max_tokens),
+            lambda: ParserCache(maxsize=size),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=size),
+        ],
+        config=StrawberryConfig(disable_field_suggestions=settings.production),
+    )
+    fast.install(schema, FAST_TYPES)
+    return schema
+
+
+# Types whose fields get direct resolvers (see api.fast); Query keeps Strawberry's,
+# because its arguments include input objects that Strawberry converts.
+FAST_TYPES = {"Article", "Trend", "KeyPoint", "Route", "Advice", "Section", "SourceSpan",
+              "Heading", "PageInfo", "SearchHit", "TagCount", "YearCount",
+              *(f"{name}{suffix}" for name in ("Article", "Trend", "Route", "Advice", "SearchHit")
+                for suffix in ("Connection", "Edge"))}
+
+
+def export_sdl() -> str:
+    """The schema in SDL, as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,164 @@
+"""Read-only snapshots of the content database, swapped atomically when a new load lands.
+
+The loader never edits a database in place: it writes a new file and
+``os.replace()``s it onto the path. So a connection opened with
+``mode=ro&immutable=1`` keeps reading the old inode, unchanged, for as long as
+it lives, and a new file at the path means a new content version. A request
+takes one ``Snapshot`` at its start and uses it for everything, so a response
+never mixes two versions.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+# The monotonic deadline of the request running in this context (None: no limit).
+# SQLite's progress handler reads it so that a slow statement is interrupted.
+deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+
+
+class StoreUnavailable(RuntimeError):
+    """The database file is missing or is not a content database."""
+
+
+def _file_identity(path: Path) -> tuple[int, int, int]:
+    st = os.stat(path)
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _interrupt_after_deadline() -> int:
+    limit = deadline.get()
+    return 1 if limit is not None and time.monotonic() > limit else 0
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open ``path`` read-only and immutable: no locks, no journal, no writes possible."""
+    uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro&immutable=1"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA cache_size = -16000")  # 16 MB page cache per snapshot
+    conn.execute("PRAGMA mmap_size = 268435456")
+    conn.set_progress_handler(_interrupt_after_deadline, 20_000)
+    return conn
+
+
+@dataclass
+class Snapshot:
+    """One immutable version of the content: a connection plus its meta rows."""
+
+    conn: sqlite3.Connection
+    path: Path
+    identity: tuple[int, int, int]
+    content_version: str
+    loaded_at: str
+    article_count: int
+    counts: dict = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, path: Path) -> "Snapshot":
+        path = Path(path)
+        try:
+            identity = _file_identity(path)
+            conn = connect_read_only(path)
+            meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc
+        try:
+            counts = json.loads(meta.get("counts") or "{}")
+        except ValueError:
+            counts = {}
+        article_count = meta.get("article_count")
+        if article_count is None:
+            article_count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return cls(
+            conn=conn,
+            path=path,
+            identity=identity,
+            content_version=meta.get("content_version", ""),
+            loaded_at=meta.get("loaded_at", ""),
+            article_count=int(article_count),
+            counts=counts,
+        )
+
+
+class SnapshotHolder:
+    """Holds the current snapshot and swaps in a new one when the file is replaced.
+
+    ``current()`` is what a request calls: it returns the snapshot to use for
+    the whole request, checking the file's identity at most every
+    ``check_seconds`` (a stat call; 0 means every request). ``reload()`` is for
+    live reload: it opens the file now and swaps if it changed. A replaced
+    snapshot is closed ``grace_seconds`` after the swap (longer than any request
+    may run), so its file descriptor and memory do not pile up across reloads
+    while requests that started before the swap finish on it.
+    """
+
+    def __init__(self, path: Path, check_seconds: float = 1.0, grace_seconds: float = 30.0) -> None:
+        self.path = Path(path)
+        self.check_seconds = check_seconds
+        self.grace_seconds = grace_seconds
+        self._lock = threading.Lock()
+        self._snapshot = Snapshot.open(self.path)
+        self._next_check = time.monotonic() + check_seconds
+        self._listeners: list[Callable[[Snapshot], None]] = []
+        self._retired: list[tuple[float, Snapshot]] = []
+
+    def on_swap(self, listener: Callable[[Snapshot], None]) -> None:
+        """Call ``listener(new_snapshot)`` after every swap (e.g. to clear caches)."""
+        self._listeners.append(listener)
+
+    def current(self) -> Snapshot:
+        if self.check_seconds >= 0 and time.monotonic() >= self._next_check:
+            self._next_check = time.monotonic() + self.check_seconds
+            self.reload_if_changed()
+            self.close_retired()
+        return self._snapshot
+
+    def close_retired(self, now: float | None = None) -> int:
+        """Close replaced snapshots whose grace period is over; returns how many."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            due = [snap for when, snap in self._retired if when <= now]
+            self._retired = [(when, snap) for when, snap in self._retired if when > now]
+        for snap in due:
+            snap.conn.close()
+        return len(due)
+
+    def changed(self) -> bool:
+        """The cheap check: has a different file been put at the path?"""
+        try:
+            return _file_identity(self.path) != self._snapshot.identity
+        except OSError:
+            return False  # mid-replace or removed: keep serving what we have
+
+    def reload_if_changed(self) -> bool:
+        if not self.changed():
+            return False
+        return self.reload()
+
+    def reload(self) -> bool:
+        """Open the file at the path and make it current. True if the version changed.
+
+        A file that cannot be opened leaves the current snapshot in place.
+        """
+        with self._lock:
+            try:
+                fresh = Snapshot.open(self.path)
+            except StoreUnavailable:
+                return False
+            old = self._snapshot
+            self._snapshot = fresh
+            self._retired.append((time.monotonic() + self.grace_seconds, old))
+        for listener in self._listeners:
+            listener(fresh)
+        return fresh.content_version != old.content_version

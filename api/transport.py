@@ -1,0 +1,170 @@
+"""GraphQL over HTTP: turn a GET or POST into one ``GraphQLRequest``, or reject it with ``HttpError``.
+
+Only what the spec allows gets through: a JSON object body (not a batch
+array) of at most ``max_body_bytes`` with content type application/json, or
+GET parameters. Persisted queries (Apollo's automatic persisted queries
+protocol) are resolved here, so the rest of the app always sees query text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+from starlette.requests import ClientDisconnect, Request
+
+from api import errors
+from api.cache import LRU, sha256_hex
+
+
+@dataclass
+class GraphQLRequest:
+    query: str
+    variables: dict | None
+    operation_name: str | None
+    is_get: bool
+
+
+class HttpError(Exception):
+    """A request rejected before execution: an HTTP status and one error."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+class ShowGraphiQL(Exception):
+    """GET /graphql from a browser without a query: serve the IDE instead."""
+
+
+def _bad(message: str) -> HttpError:
+    return HttpError(400, errors.BAD_REQUEST, message)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refusing anything over ``limit`` bytes without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise _bad("Invalid Content-Length header.")
+        if int(declared) > limit:
+            raise HttpError(413, errors.PAYLOAD_TOO_LARGE,
+                            f"Request body is larger than the limit of {limit} bytes.")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise HttpError(413, errors.PAYLOAD_TOO_LARGE,
+                                f"Request body is larger than the limit of {limit} bytes.")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise _bad("The client disconnected before sending the whole body.") from None
+    return b"".join(chunks)
+
+
+def _json_param(raw: str | None, name: str) -> dict | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise _bad(f"The `{name}` parameter is not valid JSON.") from None
+    if value is not None and not isinstance(value, dict):
+        raise _bad(f"The `{name}` parameter must be a JSON object.")
+    return value
+
+
+def _fields(payload: dict) -> tuple[str | None, dict | None, str | None, dict | None]:
+    query = payload.get("query")
+    variables = payload.get("variables")
+    operation = payload.get("operationName")
+    extensions = payload.get("extensions")
+    if query is not None and not isinstance(query, str):
+        raise _bad("`query` must be a string.")
+    if variables is not None and not isinstance(variables, dict):
+        raise _bad("`variables` must be a JSON object.")
+    if operation is not None and not isinstance(operation, str):
+        raise _bad("`operationName` must be a string.")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise _bad("`extensions` must be a JSON object.")
+    return query, variables, operation, extensions
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def parse(request: Request, max_body_bytes: int, persisted: LRU[str]) -> GraphQLRequest:
+    if request.method in ("GET", "HEAD"):
+        raw_query = request.url.query
+        if len(raw_query) > max_body_bytes:
+            raise HttpError(414, errors.PAYLOAD_TOO_LARGE,
+                            f"Query string is longer than the limit of {max_body_bytes} bytes.")
+        params = request.query_params
+        if "query" not in params and "extensions" not in params and _wants_html(request):
+            raise ShowGraphiQL()
+        query, variables, operation, extensions = _fields({
+            "query": params.get("query"),
+            "variables": _json_param(params.get("variables"), "variables"),
+            "operationName": params.get("operationName") or None,
+            "extensions": _json_param(params.get("extensions"), "extensions"),
+        })
+        is_get = True
+    elif request.method == "POST":
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise HttpError(415, errors.UNSUPPORTED_MEDIA_TYPE,
+                            "Send the request body as application/json.")
+        body = await read_body(request, max_body_bytes)
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _bad("The request body is not valid UTF-8.") from None
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise _bad("The request body is not valid JSON.") from None
+        if isinstance(payload, list):
+            raise _bad("Batched requests are not supported: send one operation per request "
+                       "(a JSON object, not an array).")
+        if not isinstance(payload, dict):
+            raise _bad("The request body must be a JSON object with a `query`.")
+        query, variables, operation, extensions = _fields(payload)
+        is_get = False
+    else:
+        raise HttpError(405, errors.METHOD_NOT_ALLOWED,
+                        f"{request.method} is not allowed: use GET or POST.",
+                        {"Allow": "GET, POST"})
+    query = _resolve_persisted(query, extensions, persisted)
+    return GraphQLRequest(query, variables, operation, is_get)
+
+
+class PersistedQueryNotFound(Exception):
+    """The client sent only a hash we do not know; it should retry with the query."""
+
+
+def _resolve_persisted(query: str | None, extensions: dict | None, persisted: LRU[str]) -> str:
+    pq = (extensions or {}).get("persistedQuery")
+    if pq is None:
+        if query is None or not query.strip():
+            raise _bad("Missing `query`.")
+        return query
+    if not isinstance(pq, dict) or not isinstance(pq.get("sha256Hash"), str):
+        raise _bad("`extensions.persistedQuery` must be an object with a `sha256Hash` string.")
+    if pq.get("version", 1) != 1:
+        raise _bad("Only version 1 of persisted queries is supported.")
+    digest = pq["sha256Hash"].lower()
+    if query is None:
+        known = persisted.get(digest)
+        if known is None:
+            raise PersistedQueryNotFound()
+        return known
+    if sha256_hex(query) != digest:
+        raise _bad("`extensions.persistedQuery.sha256Hash` does not match the sha256 of `query`.")
+    persisted.put(digest, query)
+    return query

@@ -1,0 +1,300 @@
+"""The content types of the schema: Node and the article tree under it.
+
+Objects are built from database rows (``from_row``). Plain fields are set
+up front; text fields read the column for the requested format; relations
+go through the request's DataLoaders.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+from enum import Enum
+from typing import Annotated, Awaitable, Optional
+
+import strawberry
+from strawberry.types import Info
+
+from api import ids
+from api.errors import bad_input
+from api.loaders import Context
+
+
+@strawberry.enum(description="How a text field is rendered.")
+class TextFormat(Enum):
+    MARKDOWN = strawberry.enum_value("md", description="The markdown source, as written.")
+    HTML = strawberry.enum_value("html", description="HTML rendered from the markdown and sanitised.")
+    PLAIN = strawberry.enum_value("text", description="Plain text, without any markup.")
+
+
+FormatArg = Annotated[TextFormat, strawberry.argument(description="How to render the text.")]
+ContextInfo = Info[Context, None]
+
+
+@strawberry.interface(description="An object with a stable, opaque global ID. Fetch any node by ID "
+                                  "with `node` or `nodes`. IDs survive content reloads.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The opaque global ID of this object.")
+
+
+@strawberry.type(description="Where an object came from in its source file.")
+class SourceSpan:
+    path: str = strawberry.field(description="Path of the markdown file, relative to the content folder.")
+    start_line: int = strawberry.field(description="First line of the span (1-based).")
+    end_line: int = strawberry.field(description="Last line of the span (1-based, inclusive).")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "SourceSpan":
+        return cls(path=row["source_path"], start_line=row["start_line"], end_line=row["end_line"])
+
+
+@strawberry.type(description="A heading of an article's body, for a table of contents.")
+class Heading:
+    level: int = strawberry.field(description="Heading level, 1 to 6 (`##` is 2).")
+    text: str = strawberry.field(description="The heading's plain text.")
+    anchor: str = strawberry.field(description="The anchor of the heading in the HTML body.")
+    line: int = strawberry.field(description="Line of the heading in the source file (1-based).")
+
+
+def _text(row: sqlite3.Row, name: str, fmt: TextFormat) -> str:
+    return row[f"{name}_{fmt.value}"]
+
+
+@strawberry.type(description="An analysis article: one markdown file with its trends.")
+class Article(Node):
+    row: strawberry.Private[sqlite3.Row]
+    slug: str = strawberry.field(description="URL-safe unique name of the article.")
+    title: str = strawberry.field(description="The article's title.")
+    date: datetime.date = strawberry.field(description="Publication date.")
+    year: int = strawberry.field(description="Year of the publication date.")
+    description: str = strawberry.field(description="One-line description from the frontmatter.")
+    tags: list[str] = strawberry.field(description="Tags, in the order the article lists them.")
+    word_count: int = strawberry.field(description="Words in the body (a CJK character counts as one).")
+    reading_time_minutes: int = strawberry.field(description="Estimated reading time, in whole minutes.")
+    headings: list[Heading] = strawberry.field(description="Every heading of the body, in order.")
+    summary_heading: Optional[str] = strawberry.field(
+        description="The summary's heading as written (e.g. 总结); null without a summary.")
+    source: SourceSpan = strawberry.field(description="Where the article is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Article":
+        return cls(
+            row=row,
+            id=strawberry.ID(ids.encode("Article", row["key"])),
+            slug=row["slug"],
+            title=row["title"],
+            date=datetime.date.fromisoformat(row["date"]),
+            year=row["year"],
+            description=row["description"],
+            tags=json.loads(row["tags"]),
+            word_count=row["word_count"],
+            reading_time_minutes=row["reading_time_minutes"],
+            headings=[Heading(level=h["level"], text=h["text"], anchor=h["anchor"],
+                              line=h.get("line") or 0) for h in json.loads(row["headings"])],
+            summary_heading=row["summary_heading"],
+            source=SourceSpan.from_row(row),
+        )
+
+    @strawberry.field(description="The introduction before the first trend.")
+    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "intro", format)
+
+    @strawberry.field(description="The closing summary; null when the article has none.")
+    def summary(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _text(self.row, "summary", format)
+
+    @strawberry.field(description="The whole body, unwrapped from its code fence.")
+    def body(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "body", format)
+
+    @strawberry.field(description="The start of the introduction as plain text, cut at a word "
+                                  "boundary and ended with an ellipsis when shortened.")
+    def excerpt(
+        self,
+        length: Annotated[int, strawberry.argument(
+            description="Maximum length in characters, 1 to 2000.")] = 200,
+    ) -> str:
+        if not 1 <= length <= 2000:
+            raise bad_input("`length` must be between 1 and 2000.", argument="length")
+        text = " ".join(self.row["intro_text"].split())
+        if len(text) <= length:
+            return text
+        cut = text[: length - 1]
+        space = cut.rfind(" ")
+        if space > length // 2:
+            cut = cut[:space]
+        return cut.rstrip() + "…"
+
+    # Relations return the DataLoader's future (typed as its result): the loader
+    # builds the objects, so no coroutine is needed per parent.
+
+    @strawberry.field(description="The article's trends, in order.")
+    def trends(self, info: ContextInfo) -> list[Trend]:
+        return info.context.loaders.trends_of_article(Trend.from_row).load(self.row["id"])
+
+    @strawberry.field(description="Extra sections of the article kept verbatim (not inside a trend).")
+    def sections(self, info: ContextInfo) -> list[Section]:
+        return info.context.loaders.sections_of_article(Section.from_row).load(self.row["id"])
+
+
+def _article(info: ContextInfo, article_id: int) -> Awaitable[Article]:
+    return info.context.loaders.article(Article.from_row).load(article_id)
+
+
+def _trend(info: ContextInfo, trend_id: int) -> Awaitable[Trend]:
+    return info.context.loaders.trend(Trend.from_row).load(trend_id)
+
+
+@strawberry.type(description="One of an article's trends (an H2 section), with its status, "
+                             "key points, technical routes and advice.")
+class Trend(Node):
+    row: strawberry.Private[sqlite3.Row]
+    position: int = strawberry.field(description="1-based order of the trend in its article.")
+    label: Optional[str] = strawberry.field(
+        description="The numbering prefix as written (一, 2, IV); null when there is none.")
+    title: str = strawberry.field(description="The heading's text without the numbering prefix.")
+    anchor: str = strawberry.field(description="The anchor of the trend's heading in the article HTML.")
+    source: SourceSpan = strawberry.field(description="Where the trend is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Trend":
+        return cls(row=row, id=strawberry.ID(ids.encode("Trend", row["key"])),
+                   position=row["position"], label=row["label"], title=row["title"],
+                   anchor=row["anchor"], source=SourceSpan.from_row(row))
+
+    @strawberry.field(description="The article this trend belongs to.")
+    def article(self, info: ContextInfo) -> Article:
+        return _article(info, self.row["article_id"])
+
+    @strawberry.field(description="The text that introduces the current status; empty when none.")
+    def status_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "status_intro", format)
+
+    @strawberry.field(description="The key points of the current status, in order.")
+    def key_points(self, info: ContextInfo) -> list[KeyPoint]:
+        return info.context.loaders.key_points_of_trend(KeyPoint.from_row).load(self.row["id"])
+
+    @strawberry.field(description="The technical routes compared under this trend, in order.")
+    def routes(self, info: ContextInfo) -> list[Route]:
+        return info.context.loaders.routes_of_trend(Route.from_row).load(self.row["id"])
+
+    @strawberry.field(description="Advice for developers under this trend, in order.")
+    def advice(self, info: ContextInfo) -> list[Advice]:
+        return info.context.loaders.advice_of_trend(Advice.from_row).load(self.row["id"])
+
+    @strawberry.field(description="Extra sections inside this trend kept verbatim.")
+    def sections(self, info: ContextInfo) -> list[Section]:
+        return info.context.loaders.sections_of_trend(Section.from_row).load(self.row["id"])
+
+
+@strawberry.type(description="A key point of a trend's status: a list item, usually with a bold lead-in.")
+class KeyPoint:
+    row: strawberry.Private[sqlite3.Row]
+    position: int = strawberry.field(description="1-based order among the trend's key points.")
+    label: Optional[str] = strawberry.field(description="The bold lead-in, plain; null when none.")
+    source: SourceSpan = strawberry.field(description="Where the key point is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "KeyPoint":
+        return cls(row=row, position=row["position"], label=row["label"],
+                   source=SourceSpan.from_row(row))
+
+    @strawberry.field(description="The key point's text, without its lead-in.")
+    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "text", format)
+
+
+@strawberry.type(description="A technical route compared under a trend, with its pros and cons.")
+class Route(Node):
+    row: strawberry.Private[sqlite3.Row]
+    position: int = strawberry.field(description="1-based order among the trend's routes.")
+    label: Optional[str] = strawberry.field(
+        description="The prefix as written (a, b, ...); null when there is none.")
+    name: str = strawberry.field(description="The route's name, without its prefix.")
+    source: SourceSpan = strawberry.field(description="Where the route is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Route":
+        return cls(row=row, id=strawberry.ID(ids.encode("Route", row["key"])),
+                   position=row["position"], label=row["label"], name=row["name"],
+                   source=SourceSpan.from_row(row))
+
+    @strawberry.field(description="The trend this route belongs to.")
+    def trend(self, info: ContextInfo) -> Trend:
+        return _trend(info, self.row["trend_id"])
+
+    @strawberry.field(description="The article this route belongs to.")
+    def article(self, info: ContextInfo) -> Article:
+        return _article(info, self.row["article_id"])
+
+    @strawberry.field(description="Text under the route's heading that is neither a pro nor a con.")
+    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "intro", format)
+
+    @strawberry.field(description="The route's advantages, in order.")
+    def pros(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
+        return info.context.loaders.route_texts("pro", f"text_{format.value}").load(self.row["id"])
+
+    @strawberry.field(description="The route's drawbacks, in order.")
+    def cons(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
+        return info.context.loaders.route_texts("con", f"text_{format.value}").load(self.row["id"])
+
+
+@strawberry.type(description="A piece of advice for developers under a trend.")
+class Advice(Node):
+    row: strawberry.Private[sqlite3.Row]
+    position: int = strawberry.field(description="The number of the item as written in its list.")
+    title: str = strawberry.field(description="The bold lead-in, plain; empty when there is none.")
+    source: SourceSpan = strawberry.field(description="Where the advice is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Advice":
+        return cls(row=row, id=strawberry.ID(ids.encode("Advice", row["key"])),
+                   position=row["position"], title=row["title"], source=SourceSpan.from_row(row))
+
+    @strawberry.field(description="The trend this advice belongs to.")
+    def trend(self, info: ContextInfo) -> Trend:
+        return _trend(info, self.row["trend_id"])
+
+    @strawberry.field(description="The article this advice belongs to.")
+    def article(self, info: ContextInfo) -> Article:
+        return _article(info, self.row["article_id"])
+
+    @strawberry.field(description="The advice's text, without its lead-in.")
+    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "text", format)
+
+
+@strawberry.type(description="Content that fits no slot of the article format, kept verbatim "
+                             "(an unknown heading and what follows it, or stray text).")
+class Section(Node):
+    row: strawberry.Private[sqlite3.Row]
+    position: int = strawberry.field(description="1-based order among its owner's sections.")
+    heading: str = strawberry.field(description="The section's heading; empty for stray text.")
+    source: SourceSpan = strawberry.field(description="Where the section is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "Section":
+        return cls(row=row, id=strawberry.ID(ids.encode("Section", row["key"])),
+                   position=row["position"], heading=row["heading"],
+                   source=SourceSpan.from_row(row))
+
+    @strawberry.field(description="The section's content.")
+    def body(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "body", format)
+
+    @strawberry.field(description="The article this section belongs to.")
+    def article(self, info: ContextInfo) -> Article:
+        return _article(info, self.row["article_id"])
+
+    @strawberry.field(description="The trend this section is inside; null for an article's own section.")
+    def trend(self, info: ContextInfo) -> Optional[Trend]:
+        if self.row["trend_id"] is None:
+            return None
+        return _trend(info, self.row["trend_id"])
+
+
+# Node type name -> class, for resolving global IDs and search hits.
+NODE_CLASSES = {"Article": Article, "Trend": Trend, "Route": Route, "Advice": Advice,
+                "Section": Section}

@@ -1,0 +1,45 @@
+"""Fixtures for the API tests: real SQLite files built by the real loader, and the app over them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.api.helpers import CONTENT, SEED, LiveServer, build_db, make_client
+
+
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory) -> Path:
+    """The user's seed article alone."""
+    return build_db(tmp_path_factory.mktemp("seed"), {SEED.name: SEED.read_text("utf-8")})
+
+
+@pytest.fixture(scope="session")
+def content_db(tmp_path_factory) -> Path:
+    """Everything in content/ (the seed plus the other committed articles)."""
+    files = {p.name: p.read_text("utf-8") for p in sorted(CONTENT.glob("*.md"))}
+    return build_db(tmp_path_factory.mktemp("content"), files)
+
+
+@pytest.fixture(scope="session")
+def seed_client(seed_db):
+    with make_client(seed_db) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def content_client(content_db):
+    with make_client(content_db) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def live_server(content_db):
+    """A real `content-api serve` over content/ on a free loopback port."""
+    server = LiveServer(content_db)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()

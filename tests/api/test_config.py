@@ -1,0 +1,34 @@
+"""Settings come from defaults, then CONTENT_API_* variables, then explicit overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.config import Settings, documented_defaults, from_env
+
+
+def test_env_overrides_defaults():
+    s = from_env({"CONTENT_API_MAX_DEPTH": "7", "CONTENT_API_PRODUCTION": "true",
+                  "CONTENT_API_CORS_ORIGINS": "https://a.example, https://b.example",
+                  "CONTENT_API_MAX_EXECUTION_SECONDS": "2.5", "CONTENT_API_DB_PATH": "x/y.db"})
+    assert s.max_depth == 7 and s.production is True
+    assert s.cors_origins == ("https://a.example", "https://b.example")
+    assert s.max_execution_seconds == 2.5 and s.db_path == Path("x/y.db")
+    assert s.max_aliases == Settings().max_aliases
+
+
+def test_overrides_win_over_env():
+    s = from_env({"CONTENT_API_MAX_DEPTH": "7"}, max_depth=9, port=None)
+    assert s.max_depth == 9
+
+
+def test_empty_cors_means_same_origin_only():
+    assert from_env({"CONTENT_API_CORS_ORIGINS": ""}).cors_origins == ()
+
+
+def test_documented_defaults_cover_the_limits():
+    names = dict(documented_defaults())
+    for name in ("MAX_DEPTH", "MAX_ALIASES", "MAX_TOKENS", "MAX_BODY_BYTES", "MAX_EXECUTION_SECONDS",
+                 "DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "CACHE_CONTROL", "CORS_ORIGINS", "PRODUCTION"):
+        assert "CONTENT_API_" + name in names
+    assert "CONTENT_API_TEST_EXECUTION_DELAY" not in names

@@ -1,0 +1,97 @@
+"""No N+1: the SQL statements of a request are bounded by nesting depth, not by row count."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import build_db, gql, make_client, seed_copies
+
+NESTED = """{
+  articles(first: 100) {
+    totalCount
+    nodes {
+      slug sections { heading article { slug } }
+      trends {
+        title article { slug }
+        keyPoints { text }
+        routes { name pros cons trend { title } article { slug } }
+        advice { title trend { title } article { slug } }
+        sections { heading trend { title } }
+      }
+    }
+  }
+}"""
+
+SEARCH = """{ search(query: "芯片", first: 100) { totalCount nodes { node { id
+  ... on Route { trend { title } } ... on Advice { trend { title } } } article { slug } } } }"""
+
+
+@pytest.fixture(scope="module")
+def dbs(tmp_path_factory):
+    return {n: build_db(tmp_path_factory.mktemp(f"copies{n}"), seed_copies(n)) for n in (3, 100)}
+
+
+def ours(statement: str) -> bool:
+    """Statements the API issued. The trace also reports FTS5's internal reads (prefixed
+    with "--", or naming its shadow tables as 'main'.'search_fts_*'): those are per-row
+    work inside one of our statements, like reading index pages, not extra round trips."""
+    return not statement.startswith("--") and "'main'." not in statement
+
+
+def count_statements(db, query) -> tuple[int, dict, list[str]]:
+    with make_client(db, response_cache_size=0) as client:
+        conn = client.app.state.holder.current().conn
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        try:
+            body = gql(client, query)
+        finally:
+            conn.set_trace_callback(None)
+    statements = [s for s in statements if ours(s)]
+    return len(statements), body["data"], statements
+
+
+def test_statement_count_does_not_grow_with_rows(dbs):
+    small, small_data, small_sql = count_statements(dbs[3], NESTED)
+    large, large_data, large_sql = count_statements(dbs[100], NESTED)
+    assert len(small_data["articles"]["nodes"]) == 3
+    assert len(large_data["articles"]["nodes"]) == 100
+    routes = sum(len(t["routes"]) for a in large_data["articles"]["nodes"] for t in a["trends"])
+    assert routes == 600  # 100 articles x 3 trends x 2 routes, all resolved
+    assert small == large, (small_sql, large_sql)
+    # Count, page, then one statement per relation: sections, trends, key points,
+    # routes, route points, advice, trend sections, and the back-references.
+    assert large <= 14, large_sql
+
+
+def test_search_statements_are_bounded(dbs):
+    small, small_data, small_sql = count_statements(dbs[3], SEARCH)
+    large, large_data, large_sql = count_statements(dbs[100], SEARCH)
+    assert large_data["search"]["totalCount"] > 100 > small_data["search"]["totalCount"]
+    # count + page + one lookup per node table + articles + trends of routes/advice
+    assert small <= 9 and large <= 9, (small_sql, large_sql)
+
+
+def test_every_batch_is_one_in_statement(dbs):
+    _, _, statements = count_statements(dbs[100], NESTED)
+    lookups = [s for s in statements if "json_each" in s]
+    assert lookups, statements
+    assert len(lookups) == len(set(lookups))  # no statement repeats per parent
+
+
+def test_node_lists_batch_too(dbs):
+    with make_client(dbs[100], response_cache_size=0) as client:
+        ids = [n["id"] for n in gql(client, "{ advice(first: 100) { nodes { id } } }")
+               ["data"]["advice"]["nodes"]]
+    query = "query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Advice { trend { title } } } }"
+    with make_client(dbs[100], response_cache_size=0) as client:
+        conn = client.app.state.holder.current().conn
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        try:
+            body = gql(client, query, {"ids": ids})
+        finally:
+            conn.set_trace_callback(None)
+    statements = [s for s in statements if ours(s)]
+    assert [n["id"] for n in body["data"]["nodes"]] == ids
+    assert len(statements) == 2, statements  # advice by key, then trends by id

@@ -1,0 +1,127 @@
+"""Relay pagination: both directions, cursors, page-size limits (checked, never clipped)."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.pagination import decode_cursor, encode_cursor
+from tests.api.helpers import build_db, codes, gql, make_client, seed_copies
+
+PAGE = """query ($first: Int, $after: String, $last: Int, $before: String) {
+  articles(first: $first, after: $after, last: $last, before: $before, orderBy: [TITLE_ASC]) {
+    totalCount
+    edges { cursor node { slug } }
+    nodes { slug }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"""
+
+
+@pytest.fixture(scope="module")
+def many_client(tmp_path_factory):
+    db = build_db(tmp_path_factory.mktemp("many"), seed_copies(25))
+    with make_client(db) as client:
+        yield client
+
+
+def page(client, **variables):
+    return gql(client, PAGE, variables)["data"]["articles"]
+
+
+def test_default_page_size_is_20(many_client):
+    p = page(many_client)
+    assert p["totalCount"] == 25
+    assert len(p["edges"]) == 20
+    assert p["pageInfo"]["hasNextPage"] is True
+    assert p["pageInfo"]["hasPreviousPage"] is False
+
+
+def test_forward_walk_visits_everything_once_in_order(many_client):
+    seen, after = [], None
+    while True:
+        p = page(many_client, first=7, after=after)
+        seen.extend(n["slug"] for n in p["nodes"])
+        assert [e["node"]["slug"] for e in p["edges"]] == [n["slug"] for n in p["nodes"]]
+        if not p["pageInfo"]["hasNextPage"]:
+            break
+        after = p["pageInfo"]["endCursor"]
+    assert seen == sorted(f"copy-{i:03d}" for i in range(25))
+
+
+def test_backward_walk_matches_forward(many_client):
+    seen, before = [], None
+    while True:
+        p = page(many_client, last=6, before=before)
+        seen[:0] = [n["slug"] for n in p["nodes"]]
+        if not p["pageInfo"]["hasPreviousPage"]:
+            break
+        before = p["pageInfo"]["startCursor"]
+    assert seen == sorted(f"copy-{i:03d}" for i in range(25))
+
+
+def test_page_info_in_the_middle(many_client):
+    first = page(many_client, first=5)
+    second = page(many_client, first=5, after=first["pageInfo"]["endCursor"])
+    assert second["pageInfo"]["hasPreviousPage"] is True
+    assert second["nodes"][0]["slug"] == "copy-005"
+    back = page(many_client, last=5, before=second["pageInfo"]["startCursor"])
+    assert back["nodes"] == first["nodes"]
+    assert back["pageInfo"]["hasNextPage"] is True
+
+
+def test_last_without_before_is_the_tail(many_client):
+    p = page(many_client, last=3)
+    assert [n["slug"] for n in p["nodes"]] == ["copy-022", "copy-023", "copy-024"]
+    assert p["pageInfo"]["hasNextPage"] is False and p["pageInfo"]["hasPreviousPage"] is True
+
+
+def test_empty_page(many_client):
+    p = page(many_client, first=0)
+    assert p["nodes"] == [] and p["pageInfo"]["startCursor"] is None
+    assert p["totalCount"] == 25
+
+
+def test_max_page_size_100_is_allowed(many_client):
+    assert len(page(many_client, first=100)["nodes"]) == 25
+
+
+@pytest.mark.parametrize("variables, code", [
+    ({"first": 101}, "PAGE_SIZE_EXCEEDED"),
+    ({"first": 1000000000}, "PAGE_SIZE_EXCEEDED"),
+    ({"last": 101}, "PAGE_SIZE_EXCEEDED"),
+    ({"first": -1}, "BAD_USER_INPUT"),
+    ({"last": -5}, "BAD_USER_INPUT"),
+    ({"first": 2, "last": 2}, "BAD_USER_INPUT"),
+    ({"after": "not-a-cursor"}, "BAD_USER_INPUT"),
+    ({"before": "%%%"}, "BAD_USER_INPUT"),
+    ({"after": encode_cursor(3)[:-2] + "zz"}, "BAD_USER_INPUT"),
+])
+def test_invalid_pagination_is_an_error_with_a_code(many_client, variables, code):
+    body = gql(many_client, PAGE, variables, expect_errors=True, status=200)
+    assert codes(body) == [code]
+    assert body["data"] is None
+    assert body["errors"][0]["path"] == ["articles"]
+
+
+def test_page_size_error_names_the_limit(many_client):
+    body = gql(many_client, PAGE, {"first": 500}, expect_errors=True)
+    error = body["errors"][0]
+    assert "100" in error["message"]
+    assert error["extensions"]["maximum"] == 100
+
+
+def test_cursor_round_trip_and_opacity():
+    for offset in (0, 1, 99, 123456):
+        cursor = encode_cursor(offset)
+        assert str(offset) not in cursor
+        assert decode_cursor(cursor, "after") == offset
+
+
+def test_nested_connections_page_too(content_client):
+    body = gql(content_client, "{ routes(first: 2) { totalCount nodes { name } "
+                               "pageInfo { hasNextPage endCursor } } }")
+    routes = body["data"]["routes"]
+    assert len(routes["nodes"]) == 2 and routes["totalCount"] > 2
+    nxt = gql(content_client, "query($a: String) { routes(first: 2, after: $a) { nodes { name } } }",
+              {"a": routes["pageInfo"]["endCursor"]})
+    assert nxt["data"]["routes"]["nodes"] != routes["nodes"]

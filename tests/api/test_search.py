@@ -1,0 +1,151 @@
+"""Search: CJK bigrams, English, mixed queries, hostile syntax, snippets and kinds."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from api.search import snippet
+from tests.api.helpers import gql
+
+SEARCH = """query ($q: String!, $first: Int, $after: String, $kinds: [SearchKind!]) {
+  search(query: $q, first: $first, after: $after, kinds: $kinds) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      field score snippet plain: snippet(format: PLAIN)
+      article { slug }
+      node {
+        __typename id
+        ... on Article { title }
+        ... on Trend { title keyPoints { text } }
+        ... on Route { name pros cons }
+        ... on Advice { title text }
+        ... on Section { heading }
+      }
+    }
+  }
+}"""
+
+
+def search(client, q, **variables):
+    body = gql(client, SEARCH, {"q": q, "first": 100, **variables})
+    return body["data"]["search"]
+
+
+def unmark(text: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", text))
+
+
+@pytest.mark.parametrize("term", ["芯片", "隐私"])
+def test_two_character_cjk_terms(seed_client, term):
+    result = search(seed_client, term)
+    assert result["totalCount"] == len(result["nodes"]) > 0
+    for hit in result["nodes"]:
+        assert f"<mark>{term}</mark>" in hit["snippet"]
+        assert term in hit["plain"] and "<mark>" not in hit["plain"]
+        assert hit["article"]["slug"] == "2024-ai-trends"
+
+
+def test_hits_are_section_level(seed_client):
+    hits = search(seed_client, "网络连接")["nodes"]
+    route_hits = [h for h in hits if h["node"]["__typename"] == "Route"]
+    assert route_hits, hits
+    assert route_hits[0]["node"]["name"] == "云端计算优先路线"
+    assert route_hits[0]["field"] == "cons"
+    key_point = [h for h in search(seed_client, "FlashAttention")["nodes"]
+                 if h["field"] == "keyPoints"]
+    assert key_point and key_point[0]["node"]["__typename"] == "Trend"
+    assert key_point[0]["node"]["title"] == "生成式 AI 的深度扩展与场景化应用"
+    advice = search(seed_client, "TensorRT")["nodes"]
+    assert [h["node"]["__typename"] for h in advice] == ["Advice"]
+    assert advice[0]["node"]["title"] == "学习硬件优化技术"
+
+
+def test_english_is_case_insensitive(seed_client):
+    lower = search(seed_client, "openai")
+    upper = search(seed_client, "OpenAI")
+    assert lower["totalCount"] == upper["totalCount"] > 0
+    assert "<mark>OpenAI</mark>" in lower["nodes"][0]["snippet"]
+
+
+def test_mixed_query_needs_every_term(seed_client):
+    mixed = search(seed_client, "Google 芯片")["nodes"]
+    assert mixed
+    for hit in mixed:
+        text = hit["plain"]
+        assert "Google" in text or "google" in text.lower()
+    only_google = search(seed_client, "Google")["totalCount"]
+    assert len(mixed) < only_google
+    assert search(seed_client, "GPT-4")["totalCount"] > 0
+
+
+def test_scores_are_best_first(seed_client):
+    scores = [h["score"] for h in search(seed_client, "芯片")["nodes"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+
+@pytest.mark.parametrize("hostile", [
+    '"', '""', '"芯片', "NEAR(", "NEAR(芯片 隐私)", "*", "芯*", "AND", "芯片 AND", "OR NOT",
+    "-", "-芯片", "^", "^芯片", "(", ")", "[芯片]", "{}", "a:b", "col:芯片", "'", "\\", "%", "_",
+    "\x00", "🙂", "   ", "",
+])
+def test_hostile_syntax_never_errors(seed_client, hostile):
+    result = search(seed_client, hostile)
+    assert result["totalCount"] == len(result["nodes"])
+
+
+def test_fts_operators_are_literal(seed_client):
+    # If "OR" were an operator this would match every doc with either word.
+    plain = search(seed_client, "芯片")["totalCount"]
+    assert search(seed_client, "芯片 OR 隐私")["totalCount"] < plain
+    # '"芯片"' is the term 芯片 with quotes around it: its words still match.
+    assert search(seed_client, '"芯片"')["totalCount"] == plain
+
+
+def test_one_cjk_character_matches_anywhere(seed_client):
+    hits = search(seed_client, "片")["nodes"]
+    assert hits and all("片" in h["plain"] for h in hits)
+    # 片 ends the bigram 芯片, so the index alone could miss it: every doc with 片 is found.
+    assert len(hits) >= search(seed_client, "芯片")["totalCount"]
+
+
+def test_kinds_filter(seed_client):
+    routes = search(seed_client, "成本", kinds=["ROUTE"])["nodes"]
+    assert routes and {h["node"]["__typename"] for h in routes} == {"Route"}
+    both = search(seed_client, "成本", kinds=["ROUTE", "ADVICE"])["nodes"]
+    assert {h["node"]["__typename"] for h in both} == {"Route", "Advice"}
+    assert len(search(seed_client, "成本")["nodes"]) >= len(both)
+
+
+def test_search_pages(seed_client):
+    total = search(seed_client, "AI")["totalCount"]
+    assert total > 3
+    first = gql(seed_client, SEARCH, {"q": "AI", "first": 2})["data"]["search"]
+    second = gql(seed_client, SEARCH, {"q": "AI", "first": 2,
+                                       "after": first["pageInfo"]["endCursor"]})["data"]["search"]
+    assert len(first["nodes"]) == 2 and first["pageInfo"]["hasNextPage"]
+    assert {h["node"]["id"] + h["field"] for h in first["nodes"]}.isdisjoint(
+        {h["node"]["id"] + h["field"] for h in second["nodes"]})
+
+
+def test_search_query_length_limit(seed_client):
+    body = gql(seed_client, SEARCH, {"q": "芯" * 201}, expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_snippet_escapes_html_and_marks_matches():
+    text = "<script>alert(1)</script> uses 芯片 & 芯片"
+    out = snippet(text, "芯片", highlight=True)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert out.count("<mark>芯片</mark>") == 2 and "&amp;" in out
+    assert snippet(text, "芯片", highlight=False) == text
+
+
+def test_snippet_window_centres_on_first_match():
+    text = "甲" * 500 + "芯片" + "乙" * 500
+    out = snippet(text, "芯片", highlight=True, width=60)
+    assert "<mark>芯片</mark>" in out and out.startswith("…") and out.endswith("…")
+    assert len(unmark(out)) <= 62

@@ -1,0 +1,137 @@
+"""Snapshots: read-only, immutable per request, swapped when a new load replaces the file."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+
+import pytest
+
+from api import store
+from api.errors import classify
+from api.store import Snapshot, SnapshotHolder, StoreUnavailable
+from graphql import GraphQLError
+from loader.load import load_content
+from tests.api.helpers import SEED, build_db, copy_db, gql, make_client, seed_copies
+
+
+def test_writes_through_the_api_connection_fail(seed_db, tmp_path):
+    db = copy_db(seed_db, tmp_path / "ro.db")
+    before = db.read_bytes()
+    with make_client(db) as client:
+        conn = client.app.state.holder.current().conn
+        for statement in ("DELETE FROM articles", "UPDATE articles SET title = 'x'",
+                          "CREATE TABLE evil (x)", "INSERT INTO meta VALUES ('a', 'b')",
+                          "DROP TABLE articles"):
+            with pytest.raises(sqlite3.OperationalError):
+                conn.execute(statement)
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("PRAGMA query_only = OFF")
+            conn.execute("DELETE FROM articles")
+        assert gql(client, "{ articles { totalCount } }")["data"]["articles"]["totalCount"] == 1
+    assert db.read_bytes() == before
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreUnavailable, match="cannot open"):
+        Snapshot.open(tmp_path / "nope.db")
+
+
+def test_snapshot_reads_meta(seed_db):
+    snap = Snapshot.open(seed_db)
+    assert len(snap.content_version) == 64 and snap.article_count == 1
+    assert snap.counts["trends"] == 3
+
+
+def test_holder_swaps_when_a_new_load_replaces_the_file(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / SEED.name).write_text(SEED.read_text("utf-8"), encoding="utf-8")
+    db = tmp_path / "content.db"
+    load_content(content, db)
+    with make_client(db, reload_check_seconds=0) as client:
+        old = client.get("/healthz").json()
+        old_snapshot = client.app.state.holder.current()
+        first = gql(client, "{ articles { totalCount } }")
+        assert first["data"]["articles"]["totalCount"] == 1
+        (content / "second.md").write_text(SEED.read_text("utf-8"), encoding="utf-8")
+        load_content(content, db)  # builds a new file and os.replace()s it onto db
+        second = gql(client, "{ articles { totalCount } }")
+        new = client.get("/healthz").json()
+        assert new["articleCount"] == 2 and new["contentVersion"] != old["contentVersion"]
+        assert second["data"]["articles"]["totalCount"] == 2
+        assert second["extensions"]["contentVersion"] == new["contentVersion"]
+        # The old snapshot still reads its own version, unchanged: in-flight requests are safe.
+        assert old_snapshot.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_reload_is_explicit_when_checks_are_rare(tmp_path, seed_db):
+    db = copy_db(seed_db, tmp_path / "db.sqlite")
+    holder = SnapshotHolder(db, check_seconds=3600)
+    swaps = []
+    holder.on_swap(swaps.append)
+    two = build_db(tmp_path / "two", {"a.md": SEED.read_text("utf-8"), "b.md": SEED.read_text("utf-8")})
+    os.replace(two, db)
+    assert holder.current().article_count == 1  # not checked yet
+    assert holder.changed()
+    assert holder.reload() is True
+    assert holder.current().article_count == 2 and len(swaps) == 1
+    assert holder.reload_if_changed() is False
+
+
+def test_a_broken_replacement_keeps_the_current_snapshot(tmp_path, seed_db):
+    db = copy_db(seed_db, tmp_path / "db.sqlite")
+    holder = SnapshotHolder(db, check_seconds=0)
+    version = holder.current().content_version
+    broken = tmp_path / "broken"
+    broken.write_bytes(b"not a database")
+    os.replace(broken, db)
+    assert holder.current().content_version == version
+    assert holder.current().conn.execute("SELECT count(*) FROM trends").fetchone()[0] == 3
+
+
+def test_response_cache_is_invalidated_by_a_swap(tmp_path, seed_db):
+    db = copy_db(seed_db, tmp_path / "db.sqlite")
+    with make_client(db, reload_check_seconds=0) as client:
+        query = {"query": "{ articles { totalCount } }"}
+        assert client.post("/graphql", json=query).json()["data"]["articles"]["totalCount"] == 1
+        assert len(client.app.state.endpoint.responses) == 1
+        two = build_db(tmp_path / "two", {"a.md": SEED.read_text("utf-8"),
+                                          "b.md": SEED.read_text("utf-8")})
+        os.replace(two, db)
+        assert client.post("/graphql", json=query).json()["data"]["articles"]["totalCount"] == 2
+
+
+def test_slow_statements_are_interrupted_after_the_deadline(seed_db):
+    snap = Snapshot.open(seed_db)
+    token = store.deadline.set(time.monotonic() - 1)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as info:
+            snap.conn.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                              "WHERE i < 10000000) SELECT count(*) FROM n").fetchone()
+    finally:
+        store.deadline.reset(token)
+    error = GraphQLError("x", original_error=info.value)
+    assert classify(error) == ("TIMEOUT", False)
+    # Without a deadline the same connection works.
+    assert snap.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def test_replaced_snapshots_are_closed_after_their_grace_period(tmp_path, seed_db):
+    db = copy_db(seed_db, tmp_path / "db.sqlite")
+    holder = SnapshotHolder(db, check_seconds=3600, grace_seconds=60)
+    opened = []
+    for i in range(5):  # five reloads
+        old = holder.current()
+        opened.append(old)
+        two = build_db(tmp_path / f"v{i}", seed_copies(i + 2))
+        os.replace(two, db)
+        assert holder.reload()
+    # Within the grace period an old snapshot still serves requests that began on it.
+    assert opened[-1].conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 1
+    assert holder.close_retired(now=time.monotonic() + 61) == 5
+    for snap in opened:
+        with pytest.raises(sqlite3.ProgrammingError):
+            snap.conn.execute("SELECT 1")
+    assert holder.current().conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 1
