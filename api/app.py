@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -15,6 +18,7 @@ from api.config import Settings
 from api.endpoint import GraphQLEndpoint
 from api.schema import build_schema
 from api.store import SnapshotHolder
+from api.watch import ContentWatcher
 
 GRAPHQL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -30,8 +34,11 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
 
     async def healthz(request: Request) -> Response:
         snapshot = holder.current()
-        body = {"status": "ok", "contentVersion": snapshot.content_version,
-                "articleCount": snapshot.article_count, "loadedAt": snapshot.loaded_at}
+        # "stale": a live reload failed; the last good content is served meanwhile.
+        body = {"status": "stale" if holder.problems else "ok",
+                "contentVersion": snapshot.content_version,
+                "articleCount": snapshot.article_count, "loadedAt": snapshot.loaded_at,
+                "diagnostics": [str(d) for d in holder.problems]}
         return Response(orjson.dumps(body), media_type="application/json",
                         headers={"Cache-Control": "no-store"})
 
@@ -48,7 +55,25 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
             expose_headers=["ETag", "X-Request-Id"],
             max_age=600,
         ))
+    watcher = ContentWatcher(settings.watch_dir, settings.db_path, holder) \
+        if settings.watch_dir else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        if watcher is None:
+            yield
+            return
+        stop = asyncio.Event()
+        await asyncio.to_thread(watcher.reload)  # catch edits made before we started
+        task = asyncio.create_task(watcher.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/graphql", endpoint.__call__, methods=GRAPHQL_METHODS),
             Route("/healthz", healthz, methods=["GET", "HEAD"]),
@@ -60,6 +85,7 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
     app.state.settings = settings
     app.state.holder = holder
     app.state.endpoint = endpoint
+    app.state.watcher = watcher
     return app
 
 

@@ -48,8 +48,11 @@ def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
                    "Default: CONTENT_API_PRODUCTION or development.")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option("--watch", "watch_dir", type=click.Path(file_okay=False, exists=True),
+              default=None, help="Live reload: load this content folder into --db now and "
+              "again on every change, swapping the new content in atomically.")
 def serve_command(db_path: str, host: str, port: int, workers: int, production: bool | None,
-                  log_level: str) -> None:
+                  log_level: str, watch_dir: str | None) -> None:
     """Serve the content database over GraphQL (GraphiQL at /graphql).
 
     Limits and caching are set with CONTENT_API_* environment variables; see the README.
@@ -62,6 +65,23 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
     from api import config
     from api.store import Snapshot, StoreUnavailable
 
+    if watch_dir is not None:
+        if workers > 1:
+            click.echo("error: --watch needs a single worker (one process owns the reloads).",
+                       err=True)
+            raise SystemExit(2)
+        from loader.diagnostics import LoadError
+        from loader.load import load_content
+
+        try:
+            load_content(Path(watch_dir), Path(db_path))
+        except LoadError as exc:
+            for diagnostic in exc.diagnostics:
+                click.echo(str(diagnostic), err=True)
+            if not Path(db_path).exists():
+                raise SystemExit(1) from None
+            click.echo("error: content has errors; serving the last good version", err=True)
+        os.environ[config.ENV_PREFIX + "WATCH_DIR"] = str(Path(watch_dir).resolve())
     try:
         Snapshot.open(Path(db_path))  # fail here, clearly, rather than in every worker
     except StoreUnavailable as exc:

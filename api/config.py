@@ -46,6 +46,9 @@ class Settings:
     # Production mode turns off "Did you mean ...?" suggestions in errors.
     production: bool = False
 
+    # Live reload: the content folder to watch (serve --watch); None serves the DB as it is.
+    watch_dir: Path | None = None
+
     # How often (seconds) a request may stat the DB file to notice a new load.
     reload_check_seconds: float = 1.0
 
@@ -64,7 +67,7 @@ def _parse(value: str, kind: type, default):
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, tuple):
         return tuple(part.strip() for part in value.split(",") if part.strip())
-    if isinstance(default, Path):
+    if isinstance(default, Path) or default is None:  # optional paths (watch_dir)
         return Path(value)
     if isinstance(default, float):
         return float(value)

@@ -74,8 +74,9 @@ class GraphQLEndpoint:
             return self._error_response(200, errors.PERSISTED_QUERY_NOT_FOUND,
                                         "PersistedQueryNotFound", request_id)
         snapshot = self.holder.current()
-        version = snapshot.content_version
-        key = request_key(version, gql.query, gql.variables, gql.operation_name)
+        # The holder's state is the content version, changed also by live-reload
+        # diagnostics, which `contentDiagnostics` reports.
+        key = request_key(self.holder.state, gql.query, gql.variables, gql.operation_name)
         etag = etag_for(key) if gql.is_get else None
         if etag and etag_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=self._ok_headers(etag, request_id))
@@ -102,7 +103,8 @@ class GraphQLEndpoint:
                        request_id: str) -> tuple[bytes, bool, int]:
         """(body, cacheable, status) of executing the request against ``snapshot``."""
         settings = self.settings
-        context = Context(snapshot=snapshot, settings=settings, request_id=request_id)
+        context = Context(snapshot=snapshot, settings=settings, request_id=request_id,
+                          problems=self.holder.problems)
         allowed = (OperationType.QUERY,) if gql.is_get else (
             OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
         extensions = {"contentVersion": snapshot.content_version}

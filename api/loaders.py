@@ -120,6 +120,7 @@ class Context:
     snapshot: Snapshot
     settings: Settings
     request_id: str
+    problems: tuple = ()  # errors of the last failed live reload (loader Diagnostics)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

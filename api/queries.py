@@ -136,3 +136,9 @@ def tag_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
 def year_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT year, count(*) AS count FROM articles GROUP BY year ORDER BY year DESC").fetchall()
+
+
+def diagnostics(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Warnings the loader stored with the content being served."""
+    return conn.execute(
+        "SELECT path, line, severity, message FROM diagnostics ORDER BY path, line, id").fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from enum import Enum
 from typing import Annotated, Optional
 
 import strawberry
@@ -50,6 +51,22 @@ class SearchHit:
     def snippet(self, format: Annotated[TextFormat, strawberry.argument(
             description="HTML for highlighted, escaped text.")] = TextFormat.HTML) -> str:
         return search.snippet(self.row["text"], self.query, highlight=format is TextFormat.HTML)
+
+
+@strawberry.enum(description="How serious a content diagnostic is.")
+class Severity(Enum):
+    ERROR = strawberry.enum_value("error", description="The file was not loaded.")
+    WARNING = strawberry.enum_value("warning", description="Loaded; worth a look.")
+
+
+@strawberry.type(description="A problem found in the content files, at a file and line.")
+class ContentDiagnostic:
+    path: str = strawberry.field(description="The file, relative to the content folder.")
+    line: int = strawberry.field(description="The 1-based line in that file.")
+    severity: Severity = strawberry.field(
+        description="ERROR: the edit was not loaded and the last good content is still served. "
+                    "WARNING: loaded, but something was kept as an extra section or ignored.")
+    message: str = strawberry.field(description="What is wrong, in words.")
 
 
 @strawberry.type(description="A tag and how many articles have it.")
@@ -198,6 +215,17 @@ class Query:
         rows = search.find_hits(conn, query, kind_names, win.limit, win.start)
         return connections.build(rows, win, lambda row: SearchHit(
             row=row, query=query, field=row["field"], score=float(row["score"] or 0.0)))
+
+    @strawberry.field(description="Problems in the content: the errors of the last failed live reload "
+                                  "(while they last, the last good content is served), then the "
+                                  "warnings of the content being served.")
+    def content_diagnostics(self, info: ContextInfo) -> list[ContentDiagnostic]:
+        errors_now = [ContentDiagnostic(path=d.path, line=d.line, severity=Severity.ERROR,
+                                        message=d.message) for d in info.context.problems]
+        warnings = [ContentDiagnostic(path=r["path"], line=r["line"],
+                                      severity=Severity(r["severity"]), message=r["message"])
+                    for r in queries.diagnostics(info.context.snapshot.conn)]
+        return errors_now + warnings
 
     @strawberry.field(description="Every tag with its article count, most used first.")
     def tags(self, info: ContextInfo) -> list[TagCount]:

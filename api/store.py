@@ -112,6 +112,28 @@ class SnapshotHolder:
         self._next_check = time.monotonic() + check_seconds
         self._listeners: list[Callable[[Snapshot], None]] = []
         self._retired: list[tuple[float, Snapshot]] = []
+        # Errors of the last failed live reload (api.watch): the content still
+        # served is the last good one. ``state`` changes whenever they do, so
+        # that caches and ETags keyed by it never serve stale diagnostics.
+        self.problems: tuple = ()
+        self._problems_generation = 0
+
+    @property
+    def state(self) -> str:
+        """The content version, plus a counter of diagnostics changes when there were any."""
+        version = self._snapshot.content_version
+        return f"{version}+{self._problems_generation}" if self._problems_generation else version
+
+    def set_problems(self, problems) -> None:
+        """Record the errors of a failed reload ([] once a reload works again)."""
+        problems = tuple(problems)
+        if problems == self.problems:
+            return
+        with self._lock:
+            self.problems = problems
+            self._problems_generation += 1
+        for listener in self._listeners:
+            listener(self._snapshot)
 
     def on_swap(self, listener: Callable[[Snapshot], None]) -> None:
         """Call ``listener(new_snapshot)`` after every swap (e.g. to clear caches)."""

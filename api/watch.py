@@ -49,11 +49,13 @@ class ContentWatcher:
                 report = load_content(self.content_dir, self.db_path)
             except LoadError as exc:
                 self.problems = [d for d in exc.diagnostics if d.is_error]
-                for diagnostic in exc.diagnostics:
+                self.holder.set_problems(self.problems)
+                for diagnostic in self.problems:
                     log.warning("content error, still serving the last good version: %s",
                                 diagnostic)
                 return None
             self.problems = []
+            self.holder.set_problems([])
             if report.changed:
                 self.holder.reload()
                 self.reloads += 1
