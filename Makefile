@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 DB ?= data/content.db
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients
+.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -23,8 +24,16 @@ load: install
 check: install
 	$(BIN)/content-api check content
 
-test: install assets client-deps
+test: install assets client-deps browser
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium and ChromeDriver for the browser tests (and a CJK font for
+# legible screenshots), installed only when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		&& [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+		-y -qq -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-wqy-microhei; }
 
 # GraphiQL's UMD assets (React, GraphiQL, explorer plugin), installed from the
 # committed lockfile and served offline by the app; never committed.
@@ -77,7 +86,6 @@ fuzz: install
 N ?= 1000
 BENCH_DURATION ?= 5
 PEER_VENV := bench/out/peer-venv
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(PEER_VENV)/.installed: bench/peer-requirements.txt
 	$(PYTHON) -m venv $(PEER_VENV)
