@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -54,10 +54,11 @@ TABLES: dict[str, dict] = {
     },
     # One row per file in the content folder; drives incremental loads.
     "sources": {
-        "columns": {"path": str, "sha256": str, "size": int, "article_id": int},
+        # size and mtime_ns let a reload skip reading files that did not change.
+        "columns": {"path": str, "sha256": str, "size": int, "mtime_ns": int, "article_id": int},
         "pk": "path",
         "foreign_keys": [("article_id", "articles", "id")],
-        "not_null": {"sha256", "size", "article_id"},
+        "not_null": {"sha256", "size", "mtime_ns", "article_id"},
     },
     "article_tags": {
         "columns": {"article_id": int, "tag": str, "position": int},

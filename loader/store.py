@@ -20,6 +20,7 @@ class SourceRecord:
     path: str
     sha256: str
     size: int
+    mtime_ns: int
     article: Article
 
 
@@ -71,7 +72,7 @@ def _add_article(rows: _Rows, record: SourceRecord) -> None:
         **_span(a.span),
     })
     rows.add("sources", {"path": record.path, "sha256": record.sha256, "size": record.size,
-                         "article_id": article_id})
+                         "mtime_ns": record.mtime_ns, "article_id": article_id})
     for position, tag in enumerate(a.tags, start=1):
         rows.add("article_tags", {"article_id": article_id, "tag": tag, "position": position})
     for field, value in (("title", a.title), ("description", a.description),

@@ -158,3 +158,18 @@ def test_parallel_parse_gives_the_same_store(tmp_path, monkeypatch):
     load_content(content, serial, jobs=1)
     load_content(content, parallel, jobs=2)
     assert dump(serial) == dump(parallel)
+
+
+def test_noop_reload_reads_no_file(content_dir, db_path, monkeypatch):
+    """Files whose size and mtime match the store are not read again."""
+    load_content(content_dir, db_path)
+    edited = content_dir / "2025-edge-ai-privacy.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or original(self))
+    report = load_content(content_dir, db_path)
+    assert read == ["2025-edge-ai-privacy.md"] and report.parsed == 1
+    read.clear()
+    assert not load_content(content_dir, db_path).changed
+    assert read == []
