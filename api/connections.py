@@ -6,6 +6,7 @@ from typing import Callable, Generic, Sequence, TypeVar
 
 import strawberry
 
+from api.loaders import adopt
 from api.pagination import Window, encode_cursor
 
 T = TypeVar("T")
@@ -38,7 +39,8 @@ class Connection(Generic[T]):
 
 def build(items: Sequence[T], win: Window, wrap: Callable | None = None) -> Connection:
     """A connection of ``items``, the rows of window ``win`` in order."""
-    nodes = [wrap(item) for item in items] if wrap else list(items)
+    # The page's nodes are one family: their relations load together (api.loaders).
+    nodes = adopt([wrap(item) for item in items] if wrap else list(items))
     cursors = [encode_cursor(win.start + i) for i in range(len(nodes))]
     return Connection(
         edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes)],

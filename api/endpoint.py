@@ -137,6 +137,11 @@ class GraphQLEndpoint:
             return orjson.dumps({"data": result.data, "extensions": extensions}), True, 200
         formatted = [errors.format_error(e, request_id) for e in result.errors]
         codes = {e["extensions"]["code"] for e in formatted}
+        if errors.TIMEOUT in codes:  # stopped mid-way: one error, not one per field
+            error = errors.simple_error(
+                f"The query took longer than the limit of {settings.max_execution_seconds} s.",
+                errors.TIMEOUT, request_id)
+            return self._body(None, [error], extensions, request_id, True), False, 200
         # Rejected before execution (parse, validation, limits, variables): a request
         # error, HTTP 400 and no `data` key, as the GraphQL-over-HTTP spec says.
         rejected = result.data is None and codes <= errors.REQUEST_ERROR_CODES and not any(

@@ -1,18 +1,23 @@
-"""Per-request DataLoaders: every nested list is one batched statement per nesting level.
+"""Batched loading per request: every nested list is one statement per level of the query.
 
-A request's ``Context`` carries its snapshot and a ``Loaders``. Each loader
-is keyed by (table, column, ...) and created on first use, so a request only
-pays for what it asks for. Batches go through ``queries.rows_by``: one
-``WHERE column IN (...)`` statement per batch, however many parents there are.
+Two mechanisms, both carried by the request's ``Context``:
 
-A loader can ``wrap`` each row (e.g. ``Trend.from_row``) inside the batch, so
-resolvers return the loader's future as is: no coroutine per parent object.
+* Families (``related``): the objects built from one statement load each
+  relation for all of them at once, synchronously. Nested lists (an
+  article's trends, a trend's routes, a route's pros) and back-references
+  (a route's trend) go this way.
+* DataLoaders (``Loaders.one``): lookups by key from the top of a query
+  (``article(slug)``, ``node``, ``nodes``, search hits) batch across the
+  resolvers of one tick. Each batch's objects become one family.
+
+Both go through ``queries.rows_by``: one ``WHERE column IN (...)`` statement
+per batch, however many parents there are.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
@@ -22,7 +27,8 @@ from strawberry.dataloader import DataLoader
 
 from api import queries
 from api.config import Settings
-from api.store import Snapshot
+from api.errors import TIMEOUT, ApiError
+from api.store import Snapshot, deadline
 
 
 @cache
@@ -35,12 +41,123 @@ def _column(name: str) -> Callable[[sqlite3.Row], Any]:
 Wrap = Optional[Callable[[sqlite3.Row], Any]]
 
 
+class Family:
+    """Objects built from the rows of one statement (a page of articles, the trends
+    of those articles, ...). A relation asked of one member is loaded for every
+    member in one statement, the first time, and kept: so a nested list costs one
+    statement per level of the query, as with DataLoaders, but synchronously.
+
+    Resolvers then return plain lists instead of futures, and graphql-core
+    completes them without an asyncio task per parent object, which was most of
+    the time of a nested ``articles(first: 100)`` (bench/out/profile-b.txt).
+    """
+
+    __slots__ = ("members", "loaded")
+
+    def __init__(self, members: list) -> None:
+        self.members = members
+        self.loaded: dict[tuple, dict] = {}
+
+
+def adopt(objects: list) -> list:
+    """Make ``objects`` one family (strings and other plain values are left alone)."""
+    family = Family(objects)
+    for obj in objects:
+        if hasattr(obj, "__dict__"):
+            obj._family = family
+    return objects
+
+
+def _family_of(obj) -> Family:
+    family = getattr(obj, "_family", None)
+    if family is None:
+        family = adopt([obj])[0]._family
+    return family
+
+
+@dataclass(frozen=True)
+class Relation:
+    """Rows of ``table`` whose ``column`` equals the parent row's ``parent_column``."""
+
+    table: str
+    column: str
+    parent_column: str = "id"
+    order: str = ""
+    extra: str = ""
+    many: bool = True
+
+
+TRENDS_OF_ARTICLE = Relation("trends", "article_id", order="article_id, position")
+SECTIONS_OF_ARTICLE = Relation("sections", "article_id", order="article_id, position",
+                               extra=" AND trend_id IS NULL")
+KEY_POINTS_OF_TREND = Relation("key_points", "trend_id", order="trend_id, position")
+ROUTES_OF_TREND = Relation("routes", "trend_id", order="trend_id, position")
+ADVICE_OF_TREND = Relation("advice", "trend_id", order="trend_id, position")
+SECTIONS_OF_TREND = Relation("sections", "trend_id", order="trend_id, position")
+PROS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
+                         extra=" AND kind = 'pro'")
+CONS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
+                         extra=" AND kind = 'con'")
+ARTICLE_OF = Relation("articles", "id", parent_column="article_id", many=False)
+TREND_OF = Relation("trends", "id", parent_column="trend_id", many=False)
+
+
+def check_deadline() -> None:
+    """Stop a request that has run past its time limit.
+
+    Nested lists resolve synchronously (families), so the asyncio timeout
+    around execution cannot interrupt them, and SQLite's progress handler
+    only interrupts SQL. Checking here, once per family and relation, bounds
+    the pure-Python work between two checks to one level of one page.
+    """
+    limit = deadline.get()
+    if limit is not None and time.monotonic() > limit:
+        raise ApiError("The query took longer than the time limit.", TIMEOUT)
+
+
+def related(loaders: "Loaders", obj, relation: Relation, wrap: Wrap = None):
+    """The objects ``relation`` gives for ``obj`` (a list, or one object or None),
+    loading them for ``obj``'s whole family on first use."""
+    family = _family_of(obj)
+    spec = (relation, wrap)
+    by_key = family.loaded.get(spec)
+    if by_key is None:
+        check_deadline()
+        keys = tuple(dict.fromkeys(
+            k for k in (m.row[relation.parent_column] for m in family.members) if k is not None))
+        rows = loaders.rows(relation, keys)
+        built = adopt([wrap(row) if wrap else row for row in rows])
+        by_key = {}
+        if relation.many:
+            for row, item in zip(rows, built):
+                by_key.setdefault(row[relation.column], []).append(item)
+        else:
+            by_key = {row[relation.column]: item for row, item in zip(rows, built)}
+        family.loaded[spec] = by_key
+    key = obj.row[relation.parent_column]
+    return by_key.get(key, []) if relation.many else by_key.get(key)
+
+
 class Loaders:
     """Lazily created DataLoaders over one connection."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._loaders: dict[tuple, DataLoader] = {}
+        self._rows: dict[tuple, list[sqlite3.Row]] = {}
+
+    def rows(self, relation: Relation, keys: tuple) -> list[sqlite3.Row]:
+        """The rows of ``relation`` for ``keys``; asked again (by another family with
+        the same parents, e.g. routes' and advice's articles), no new statement."""
+        if not keys:
+            return []
+        memo = (relation, keys)
+        found = self._rows.get(memo)
+        if found is None:
+            found = self._rows[memo] = queries.rows_by(
+                self.conn, relation.table, relation.column, keys,
+                extra=relation.extra, order=relation.order)
+        return found
 
     def one(self, table: str, column: str, wrap: Wrap = None) -> DataLoader[Any, Any]:
         """Loads the single row of ``table`` whose unique ``column`` equals the key (or None)."""
@@ -49,62 +166,16 @@ class Loaders:
         if loader is None:
             async def load(keys: list) -> list[Any]:
                 rows = queries.rows_by(self.conn, table, column, keys)
-                by_key = {row[column]: (wrap(row) if wrap else row) for row in rows}
+                # One batch is one family: the objects' relations load together.
+                built = adopt([wrap(row) if wrap else row for row in rows])
+                by_key = {row[column]: item for row, item in zip(rows, built)}
                 return [by_key.get(key) for key in keys]
 
             loader = self._loaders[spec] = DataLoader(load_fn=load)
         return loader
 
-    def many(self, table: str, column: str, order: str, extra: str = "",
-             wrap: Wrap = None) -> DataLoader[Any, list]:
-        """Loads every row of ``table`` whose ``column`` equals the key, in ``order``."""
-        spec = ("many", table, column, order, extra, wrap)
-        loader = self._loaders.get(spec)
-        if loader is None:
-            async def load(keys: list) -> list[list[Any]]:
-                rows = queries.rows_by(self.conn, table, column, keys, extra=extra, order=order)
-                grouped: dict[Any, list[Any]] = defaultdict(list)
-                for row in rows:
-                    grouped[row[column]].append(wrap(row) if wrap else row)
-                return [grouped.get(key, []) for key in keys]
-
-            loader = self._loaders[spec] = DataLoader(load_fn=load)
-        return loader
-
-    # The relations of the schema, named for what they load.
-
     def article(self, wrap: Wrap = None) -> DataLoader:
         return self.one("articles", "id", wrap)
-
-    def trend(self, wrap: Wrap = None) -> DataLoader:
-        return self.one("trends", "id", wrap)
-
-    def trends_of_article(self, wrap: Wrap = None) -> DataLoader:
-        return self.many("trends", "article_id", "article_id, position", wrap=wrap)
-
-    def key_points_of_trend(self, wrap: Wrap = None) -> DataLoader:
-        return self.many("key_points", "trend_id", "trend_id, position", wrap=wrap)
-
-    def routes_of_trend(self, wrap: Wrap = None) -> DataLoader:
-        return self.many("routes", "trend_id", "trend_id, position", wrap=wrap)
-
-    def route_texts(self, kind: str, column: str) -> DataLoader:
-        """The texts (``column``) of a route's pros (kind 'pro') or cons ('con'), in order."""
-        if kind not in ("pro", "con"):
-            raise ValueError(kind)
-        return self.many("route_points", "route_id", "route_id, position",
-                         extra=f" AND kind = '{kind}'", wrap=_column(column))
-
-    def advice_of_trend(self, wrap: Wrap = None) -> DataLoader:
-        return self.many("advice", "trend_id", "trend_id, position", wrap=wrap)
-
-    def sections_of_article(self, wrap: Wrap = None) -> DataLoader:
-        # Only the article's own sections: a trend's sections belong to the trend.
-        return self.many("sections", "article_id", "article_id, position",
-                         extra=" AND trend_id IS NULL", wrap=wrap)
-
-    def sections_of_trend(self, wrap: Wrap = None) -> DataLoader:
-        return self.many("sections", "trend_id", "trend_id, position", wrap=wrap)
 
     def node_by_id(self, table: str, wrap: Wrap = None) -> DataLoader:
         return self.one(table, "id", wrap)

@@ -11,14 +11,17 @@ import datetime
 import json
 import sqlite3
 from enum import Enum
-from typing import Annotated, Awaitable, Optional
+from typing import Annotated, Optional
 
 import strawberry
 from strawberry.types import Info
 
 from api import ids
+from loader.text import excerpt
 from api.errors import bad_input
-from api.loaders import Context
+from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, CONS_OF_ROUTE, KEY_POINTS_OF_TREND,
+                         PROS_OF_ROUTE, ROUTES_OF_TREND, SECTIONS_OF_ARTICLE, SECTIONS_OF_TREND,
+                         TREND_OF, TRENDS_OF_ARTICLE, Context, _column, related)
 
 
 @strawberry.enum(description="How a text field is rendered.")
@@ -108,8 +111,10 @@ class Article(Node):
     def body(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
         return _text(self.row, "body", format)
 
-    @strawberry.field(description="The start of the introduction as plain text, cut at a word "
-                                  "boundary and ended with an ellipsis when shortened.")
+    @strawberry.field(description="The start of the introduction (or of the body, when there is "
+                                  "no introduction) as plain text, cut after the last whole "
+                                  "sentence that fits (。！？.!? end sentences); a first sentence "
+                                  "longer than `length` is cut and ended with an ellipsis.")
     def excerpt(
         self,
         length: Annotated[int, strawberry.argument(
@@ -117,33 +122,26 @@ class Article(Node):
     ) -> str:
         if not 1 <= length <= 2000:
             raise bad_input("`length` must be between 1 and 2000.", argument="length")
-        text = " ".join(self.row["intro_text"].split())
-        if len(text) <= length:
-            return text
-        cut = text[: length - 1]
-        space = cut.rfind(" ")
-        if space > length // 2:
-            cut = cut[:space]
-        return cut.rstrip() + "…"
+        return excerpt(self.row["intro_text"] or self.row["body_text"], length)
 
-    # Relations return the DataLoader's future (typed as its result): the loader
-    # builds the objects, so no coroutine is needed per parent.
+    # Relations load for the object's whole family at once (api.loaders.related):
+    # one statement per level, and plain lists, not futures.
 
     @strawberry.field(description="The article's trends, in order.")
     def trends(self, info: ContextInfo) -> list[Trend]:
-        return info.context.loaders.trends_of_article(Trend.from_row).load(self.row["id"])
+        return related(info.context.loaders, self, TRENDS_OF_ARTICLE, Trend.from_row)
 
     @strawberry.field(description="Extra sections of the article kept verbatim (not inside a trend).")
     def sections(self, info: ContextInfo) -> list[Section]:
-        return info.context.loaders.sections_of_article(Section.from_row).load(self.row["id"])
+        return related(info.context.loaders, self, SECTIONS_OF_ARTICLE, Section.from_row)
 
 
-def _article(info: ContextInfo, article_id: int) -> Awaitable[Article]:
-    return info.context.loaders.article(Article.from_row).load(article_id)
+def _article(info: ContextInfo, obj) -> Article:
+    return related(info.context.loaders, obj, ARTICLE_OF, Article.from_row)
 
 
-def _trend(info: ContextInfo, trend_id: int) -> Awaitable[Trend]:
-    return info.context.loaders.trend(Trend.from_row).load(trend_id)
+def _trend(info: ContextInfo, obj) -> Trend | None:
+    return related(info.context.loaders, obj, TREND_OF, Trend.from_row)
 
 
 @strawberry.type(description="One of an article's trends (an H2 section), with its status, "
@@ -165,7 +163,7 @@ class Trend(Node):
 
     @strawberry.field(description="The article this trend belongs to.")
     def article(self, info: ContextInfo) -> Article:
-        return _article(info, self.row["article_id"])
+        return _article(info, self)
 
     @strawberry.field(description="The text that introduces the current status; empty when none.")
     def status_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
@@ -173,19 +171,19 @@ class Trend(Node):
 
     @strawberry.field(description="The key points of the current status, in order.")
     def key_points(self, info: ContextInfo) -> list[KeyPoint]:
-        return info.context.loaders.key_points_of_trend(KeyPoint.from_row).load(self.row["id"])
+        return related(info.context.loaders, self, KEY_POINTS_OF_TREND, KeyPoint.from_row)
 
     @strawberry.field(description="The technical routes compared under this trend, in order.")
     def routes(self, info: ContextInfo) -> list[Route]:
-        return info.context.loaders.routes_of_trend(Route.from_row).load(self.row["id"])
+        return related(info.context.loaders, self, ROUTES_OF_TREND, Route.from_row)
 
     @strawberry.field(description="Advice for developers under this trend, in order.")
     def advice(self, info: ContextInfo) -> list[Advice]:
-        return info.context.loaders.advice_of_trend(Advice.from_row).load(self.row["id"])
+        return related(info.context.loaders, self, ADVICE_OF_TREND, Advice.from_row)
 
     @strawberry.field(description="Extra sections inside this trend kept verbatim.")
     def sections(self, info: ContextInfo) -> list[Section]:
-        return info.context.loaders.sections_of_trend(Section.from_row).load(self.row["id"])
+        return related(info.context.loaders, self, SECTIONS_OF_TREND, Section.from_row)
 
 
 @strawberry.type(description="A key point of a trend's status: a list item, usually with a bold lead-in.")
@@ -222,11 +220,11 @@ class Route(Node):
 
     @strawberry.field(description="The trend this route belongs to.")
     def trend(self, info: ContextInfo) -> Trend:
-        return _trend(info, self.row["trend_id"])
+        return _trend(info, self)
 
     @strawberry.field(description="The article this route belongs to.")
     def article(self, info: ContextInfo) -> Article:
-        return _article(info, self.row["article_id"])
+        return _article(info, self)
 
     @strawberry.field(description="Text under the route's heading that is neither a pro nor a con.")
     def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
@@ -234,11 +232,11 @@ class Route(Node):
 
     @strawberry.field(description="The route's advantages, in order.")
     def pros(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
-        return info.context.loaders.route_texts("pro", f"text_{format.value}").load(self.row["id"])
+        return related(info.context.loaders, self, PROS_OF_ROUTE, _column(f"text_{format.value}"))
 
     @strawberry.field(description="The route's drawbacks, in order.")
     def cons(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
-        return info.context.loaders.route_texts("con", f"text_{format.value}").load(self.row["id"])
+        return related(info.context.loaders, self, CONS_OF_ROUTE, _column(f"text_{format.value}"))
 
 
 @strawberry.type(description="A piece of advice for developers under a trend.")
@@ -255,11 +253,11 @@ class Advice(Node):
 
     @strawberry.field(description="The trend this advice belongs to.")
     def trend(self, info: ContextInfo) -> Trend:
-        return _trend(info, self.row["trend_id"])
+        return _trend(info, self)
 
     @strawberry.field(description="The article this advice belongs to.")
     def article(self, info: ContextInfo) -> Article:
-        return _article(info, self.row["article_id"])
+        return _article(info, self)
 
     @strawberry.field(description="The advice's text, without its lead-in.")
     def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
@@ -286,13 +284,13 @@ class Section(Node):
 
     @strawberry.field(description="The article this section belongs to.")
     def article(self, info: ContextInfo) -> Article:
-        return _article(info, self.row["article_id"])
+        return _article(info, self)
 
     @strawberry.field(description="The trend this section is inside; null for an article's own section.")
     def trend(self, info: ContextInfo) -> Optional[Trend]:
         if self.row["trend_id"] is None:
             return None
-        return _trend(info, self.row["trend_id"])
+        return _trend(info, self)
 
 
 # Node type name -> class, for resolving global IDs and search hits.

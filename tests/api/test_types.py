@@ -11,7 +11,7 @@ query ($slug: String!) {
     intro introHtml: intro(format: HTML) introPlain: intro(format: PLAIN)
     summary summaryHtml: summary(format: HTML) summaryHeading
     body bodyHtml: body(format: HTML) bodyPlain: body(format: PLAIN)
-    excerpt excerpt20: excerpt(length: 20)
+    excerpt excerpt20: excerpt(length: 20) excerpt40: excerpt(length: 40)
     wordCount readingTimeMinutes
     headings { level text anchor line }
     source { path startLine endLine }
@@ -64,9 +64,12 @@ def test_article_scalars(seed_client):
 
 def test_excerpt_is_a_prefix_of_the_plain_intro(seed_client):
     a = seed_article(seed_client)
+    assert a["excerpt40"] == "2024 年，人工智能领域持续蓬勃发展，涌现出众多技术创新与应用突破。"
     assert a["excerpt20"].endswith("…") and len(a["excerpt20"]) <= 20
     assert a["introPlain"].startswith(a["excerpt20"][:-1].rstrip())
     assert len(a["excerpt"]) <= 200
+    # The default length fits whole sentences: it ends at a sentence end.
+    assert a["excerpt"] == "2024 年，人工智能领域持续蓬勃发展，涌现出众多技术创新与应用突破。以下将从具体技术领域出发，分析 2024 年人工智能的三大发展趋势，并比较不同技术路线的优劣，最后为开发者提供切实可行的建议。"
 
 
 def test_headings(seed_client):
