@@ -16,6 +16,7 @@ from starlette.routing import Route
 from api import config, graphiql
 from api.config import Settings
 from api.endpoint import GraphQLEndpoint
+from api.not_modified import NotModifiedMiddleware
 from api.schema import build_schema
 from api.store import SnapshotHolder
 from api.watch import ContentWatcher
@@ -45,7 +46,9 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
     async def schema_sdl(request: Request) -> Response:
         return PlainTextResponse(sdl, headers={"Cache-Control": settings.cache_control})
 
-    middleware = []
+    # First, so that a revalidated GET is answered before routing (api.not_modified).
+    middleware = [Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
+                             cache_control=settings.cache_control)]
     if settings.cors_origins:
         middleware.append(Middleware(
             CORSMiddleware,

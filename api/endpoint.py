@@ -27,6 +27,7 @@ from api import errors, graphiql, store
 from api.cache import LRU, etag_for, etag_matches, request_key
 from api.config import Settings
 from api.loaders import Context
+from api.not_modified import KnownETags
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
 from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, ShowGraphiQL,
@@ -50,7 +51,8 @@ class GraphQLEndpoint:
         self.settings = settings
         self.responses: LRU[bytes] = LRU(settings.response_cache_size, settings.response_cache_bytes)
         self.persisted: LRU[str] = LRU(settings.persisted_queries_size)
-        holder.on_swap(lambda _snapshot: self.responses.clear())
+        self.known_etags = KnownETags(settings.response_cache_size or 1024)
+        holder.on_swap(lambda _snapshot: (self.responses.clear(), self.known_etags.clear()))
 
     async def __call__(self, request: Request) -> Response:
         request_id = new_request_id()
@@ -76,8 +78,11 @@ class GraphQLEndpoint:
         snapshot = self.holder.current()
         # The holder's state is the content version, changed also by live-reload
         # diagnostics, which `contentDiagnostics` reports.
-        key = request_key(self.holder.state, gql.query, gql.variables, gql.operation_name)
+        state = self.holder.state
+        key = request_key(state, gql.query, gql.variables, gql.operation_name)
         etag = etag_for(key) if gql.is_get else None
+        if etag:
+            self.known_etags.remember(request.scope["query_string"], state, etag)
         if etag and etag_matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=self._ok_headers(etag, request_id))
 
