@@ -39,6 +39,7 @@ class Settings:
     response_cache_size: int = 1024  # entries; 0 disables the response cache
     response_cache_bytes: int = 32 * 1024 * 1024  # total body bytes kept per worker
     persisted_queries_size: int = 4096  # registered APQ hashes kept (LRU)
+    persisted_queries_bytes: int = 8 * 1024 * 1024  # total query text kept for them
 
     # CORS: a read-only public API without cookies, so any origin may read it.
     cors_origins: tuple[str, ...] = ("*",)

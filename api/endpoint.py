@@ -17,6 +17,8 @@ import secrets
 import time
 
 import orjson
+from graphql import GraphQLError, OperationDefinitionNode
+from graphql import parse as parse_document
 from strawberry.types.graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,7 +26,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from api import errors, graphiql, store
-from api.cache import LRU, etag_for, etag_matches, request_key
+from api.cache import LRU, etag_for, etag_matches, request_key, sha256_hex
 from api.config import Settings
 from api.loaders import Context
 from api.not_modified import KnownETags
@@ -42,6 +44,26 @@ def new_request_id() -> str:
     return secrets.token_hex(8)
 
 
+_OPERATION_COUNTS: LRU[int] = LRU(1024)  # query hash -> operations in it
+
+
+def operation_count(query: str, max_tokens: int) -> int:
+    """How many operations a document defines (remembered by the query's hash).
+
+    Strawberry runs the first of several operations when no operationName is
+    given; the GraphQL spec makes that a request error, so we check first."""
+    digest = sha256_hex(query)
+    count = _OPERATION_COUNTS.get(digest)
+    if count is None:
+        try:
+            document = parse_document(query, max_tokens=max_tokens)
+            count = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+        except GraphQLError:
+            count = 0  # execution reports the syntax error
+        _OPERATION_COUNTS.put(digest, count)
+    return count
+
+
 class GraphQLEndpoint:
     """Callable Starlette endpoint bound to one schema, one snapshot holder and its caches."""
 
@@ -50,7 +72,8 @@ class GraphQLEndpoint:
         self.holder = holder
         self.settings = settings
         self.responses: LRU[bytes] = LRU(settings.response_cache_size, settings.response_cache_bytes)
-        self.persisted: LRU[str] = LRU(settings.persisted_queries_size)
+        self.persisted: LRU[str] = LRU(settings.persisted_queries_size,
+                                       settings.persisted_queries_bytes)
         self.known_etags = KnownETags(settings.response_cache_size or 1024)
         holder.on_swap(lambda _snapshot: (self.responses.clear(), self.known_etags.clear()))
 
@@ -88,11 +111,18 @@ class GraphQLEndpoint:
 
         body = self.responses.get(key)
         if body is None:
+            if gql.operation_name is None and operation_count(gql.query, self.settings.max_tokens) > 1:
+                raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
+                                "operations: name the one to run in `operationName`.")
             body, cacheable, status = await self._execute(gql, snapshot, request_id)
+            if status == 200 and gql.persist_as:  # it ran: worth remembering
+                self.persisted.put(gql.persist_as, gql.query)
             if not cacheable:
                 return Response(body, status_code=status, media_type=JSON,
                                 headers={"X-Request-Id": request_id, "Cache-Control": "no-store"})
             self.responses.put(key, body)
+        elif gql.persist_as:
+            self.persisted.put(gql.persist_as, gql.query)
         return Response(body, media_type=JSON, headers=self._ok_headers(etag, request_id))
 
     def _ok_headers(self, etag: str | None, request_id: str) -> dict:

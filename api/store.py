@@ -46,6 +46,9 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA query_only = ON")
+    # No ATTACH: query_only is only a pragma, and an attached database would
+    # be a second, writable file (or a new one created on disk).
+    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
     conn.execute("PRAGMA cache_size = -16000")  # 16 MB page cache per snapshot
     conn.execute("PRAGMA mmap_size = 268435456")
     conn.set_progress_handler(_interrupt_after_deadline, 20_000)

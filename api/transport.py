@@ -9,6 +9,7 @@ protocol) are resolved here, so the rest of the app always sees query text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 import orjson
 from starlette.requests import ClientDisconnect, Request
@@ -23,6 +24,9 @@ class GraphQLRequest:
     variables: dict | None
     operation_name: str | None
     is_get: bool
+    # A persisted-query hash sent with its query: registered by the endpoint
+    # once the query has run, so that rejected queries are never kept.
+    persist_as: str | None = None
 
 
 class HttpError(Exception):
@@ -105,7 +109,11 @@ async def parse(request: Request, max_body_bytes: int, persisted: LRU[str]) -> G
         if len(raw_query) > max_body_bytes:
             raise HttpError(414, errors.PAYLOAD_TOO_LARGE,
                             f"Query string is longer than the limit of {max_body_bytes} bytes.")
-        params = request.query_params
+        try:  # strictly: the bytes of a POST body are checked too
+            params = dict(parse_qsl(request.scope["query_string"].decode("latin-1"),
+                                    keep_blank_values=True, encoding="utf-8", errors="strict"))
+        except UnicodeDecodeError:
+            raise _bad("The query string is not valid UTF-8.") from None
         if "query" not in params and "extensions" not in params and _wants_html(request):
             raise ShowGraphiQL()
         query, variables, operation, extensions = _fields({
@@ -140,20 +148,22 @@ async def parse(request: Request, max_body_bytes: int, persisted: LRU[str]) -> G
         raise HttpError(405, errors.METHOD_NOT_ALLOWED,
                         f"{request.method} is not allowed: use GET or POST.",
                         {"Allow": "GET, POST"})
-    query = _resolve_persisted(query, extensions, persisted)
-    return GraphQLRequest(query, variables, operation, is_get)
+    query, persist_as = _resolve_persisted(query, extensions, persisted)
+    return GraphQLRequest(query, variables, operation, is_get, persist_as)
 
 
 class PersistedQueryNotFound(Exception):
     """The client sent only a hash we do not know; it should retry with the query."""
 
 
-def _resolve_persisted(query: str | None, extensions: dict | None, persisted: LRU[str]) -> str:
+def _resolve_persisted(query: str | None, extensions: dict | None,
+                       persisted: LRU[str]) -> tuple[str, str | None]:
+    """(query text, hash to register it under once it has run, if any)."""
     pq = (extensions or {}).get("persistedQuery")
     if pq is None:
         if query is None or not query.strip():
             raise _bad("Missing `query`.")
-        return query
+        return query, None
     if not isinstance(pq, dict) or not isinstance(pq.get("sha256Hash"), str):
         raise _bad("`extensions.persistedQuery` must be an object with a `sha256Hash` string.")
     if pq.get("version", 1) != 1:
@@ -163,8 +173,7 @@ def _resolve_persisted(query: str | None, extensions: dict | None, persisted: LR
         known = persisted.get(digest)
         if known is None:
             raise PersistedQueryNotFound()
-        return known
+        return known, None
     if sha256_hex(query) != digest:
         raise _bad("`extensions.persistedQuery.sha256Hash` does not match the sha256 of `query`.")
-    persisted.put(digest, query)
-    return query
+    return query, digest

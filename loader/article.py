@@ -39,17 +39,35 @@ class _Context:
     def span(self, start: int, end: int) -> Span:
         return Span(self.path, self.doc.line(start), self.doc.last_line(end))
 
-    def fragment(self, start: int, end: int) -> str:
-        """Source of a byte range, with the indentation of continuation lines
-        removed so the fragment renders on its own as it did in place."""
-        first, _, rest = self.doc.source(start, end).partition("\n")
-        return (first + "\n" + textwrap.dedent(rest)).strip() if rest else first.strip()
+    def fragment(self, start: int, end: int, indent: int | None = None) -> str:
+        """The source of a byte range as markdown that renders on its own as it
+        did in place.
 
-    def text(self, start: int, end: int) -> Text:
+        Blocks (``indent`` None) are taken from the start of their first line,
+        so an indented code block keeps its indentation. The content of a list
+        item starts mid-line; its later lines lose the item's own ``indent``
+        (the column its content starts at), keeping any deeper indentation.
+        """
+        raw = self.doc.raw
+        if indent is None:
+            start = raw.rfind(b"\n", 0, start) + 1
+            return self.doc.source(start, end).rstrip().lstrip("\n")
+        first, _, rest = self.doc.source(start, end).partition("\n")
+        lines = [first.strip()]
+        for line in rest.split("\n") if rest else []:
+            spaces = len(line) - len(line.lstrip(" "))
+            lines.append(line[min(spaces, indent):])
+        return "\n".join(lines).rstrip()
+
+    def column(self, offset: int) -> int:
+        """The column (in characters) of the byte at ``offset`` in its line."""
+        line_start = self.doc.raw.rfind(b"\n", 0, offset) + 1
+        return len(self.doc.raw[line_start:offset].decode("utf-8"))
+
+    def text(self, start: int, end: int, indent: int | None = None) -> Text:
         if start >= end:
             return EMPTY
-        return text_of(self.fragment(start, end), self.doc.plain(start, end),
-                       self.doc.has_markup(start, end))
+        return text_of(self.fragment(start, end, indent), self.doc.plain(start, end))
 
     def blocks_text(self, blocks: list[Block]) -> Text:
         return self.text(blocks[0].start, blocks[-1].end) if blocks else EMPTY
@@ -149,8 +167,8 @@ def _item_parts(ctx: _Context, item: Item) -> tuple[str | None, Text]:
     if md_start >= item.end:
         return label, EMPTY
     plain = ctx.doc.plain(start, item.end).lstrip("：: ")
-    return label, text_of(ctx.fragment(md_start, item.end), plain,
-                          ctx.doc.has_markup(md_start, item.end))
+    indent = ctx.column(item.content_start)
+    return label, text_of(ctx.fragment(md_start, item.end, indent), plain)
 
 
 def _list_items(blocks: list[Block]) -> list[tuple[Block, int, Item]]:
@@ -231,6 +249,11 @@ def _advice(ctx: _Context, trend: Trend, heading: str, blocks: list[Block]) -> N
     lists = [b for b in blocks if b.kind == "list"]
     for _, number, item in _list_items(lists):
         title, text = _item_parts(ctx, item)
+        previous = trend.advice[-1].position if trend.advice else 0
+        if number <= previous:  # a second list restarting at 1, or numbers out of order
+            ctx.warn(ctx.doc.line(item.start), f"advice numbered {number} follows advice "
+                                               f"{previous}; position {previous + 1} is used")
+            number = previous + 1
         trend.advice.append(Advice(number, title or "", text, ctx.span(item.start, item.end)))
     _leftover(ctx, heading, [b for b in blocks if b.kind != "list"], trend.sections,
               "text beside the advice list fits no slot")
@@ -258,7 +281,7 @@ def _trend(ctx: _Context, position: int, group: list[Block]) -> Trend:
         ctx.warn(ctx.doc.line(head.start),
                  f"trend is numbered {label} but is trend {position}; position {position} is used")
     end = (_content(blocks) or [head])[-1].end
-    trend = Trend(position, label, title, ctx.fragment(head.start, head.end).lstrip("#").strip(),
+    trend = Trend(position, label, title, ctx.doc.heading_markdown(head),
                   ctx.anchor_at[ctx.doc.line(head.start)], EMPTY, [], [], [], [], ctx.span(head.start, end))
     lead, subsections = _groups(blocks, 3)
     _leftover(ctx, "", lead, trend.sections, "text before the trend's first H3 fits no slot")
@@ -359,7 +382,7 @@ def parse_article(path: str, data: bytes) -> tuple[Article | None, list[Diagnost
 
     if any(p.is_error for p in ctx.problems):
         return None, ctx.problems
-    body = text_of(doc.markdown, doc.plain(0, len(doc.raw)), doc.has_markup(0, len(doc.raw)))
+    body = text_of(doc.markdown, doc.plain(0, len(doc.raw)))
     words = word_count(body.plain)
     article = Article(
         slug=meta["slug"], title=title, date=meta["date"], description=meta["description"],

@@ -80,9 +80,6 @@ class Document:
         self._newlines = _newline_offsets(self.raw)
         self._piece_starts: list[int] = []
         self._pieces: list[str] = []
-        # Offsets of raw HTML, links and images: the only markdown whose HTML
-        # can carry active content, so the only fragments that need sanitising.
-        self._markup_offsets: list[int] = []
         self.blocks: list[Block] = []
         self._build(pyromark.events_with_range(markdown, options=MARKDOWN_OPTIONS))
 
@@ -101,11 +98,6 @@ class Document:
 
     def source(self, start: int, end: int) -> str:
         return self.raw[start:end].decode("utf-8")
-
-    def has_markup(self, start: int, end: int) -> bool:
-        """Whether the range holds raw HTML, a link or an image."""
-        at = bisect.bisect_left(self._markup_offsets, start)
-        return at < len(self._markup_offsets) and self._markup_offsets[at] < end
 
     def plain(self, start: int, end: int) -> str:
         """The text content of a byte range, without markup."""
@@ -171,10 +163,7 @@ class Document:
             elif name in ("Html", "InlineHtml"):
                 # Raw HTML stays in the markdown (and is sanitised in the HTML),
                 # but it is not text, so it is left out of the plain text.
-                self._markup_offsets.append(start)
                 self._mark_content(stack)
-            if name == "Start" and tag in ("Link", "Image", "HtmlBlock"):
-                self._markup_offsets.append(start)
         for block in self.blocks:
             block.text = block.text.strip()
             if block.kind == "heading" and not block.text:
