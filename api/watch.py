@@ -54,6 +54,12 @@ class ContentWatcher:
                     log.warning("content error, still serving the last good version: %s",
                                 diagnostic)
                 return None
+            except Exception as exc:  # a loader bug must not end live reload
+                log.exception("reload failed; still serving the last good version")
+                self.problems = [Diagnostic(str(self.content_dir), 0,
+                                            f"reload failed: {type(exc).__name__}: {exc}")]
+                self.holder.set_problems(self.problems)
+                return None
             self.problems = []
             self.holder.set_problems([])
             if report.changed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,9 @@ def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int) ->
             errors = sum(1 for d in exc.diagnostics if d.is_error)
             click.echo(f"error: {errors} error(s); {db_path} was not changed", err=True)
             sys.exit(1)
+        except (OSError, sqlite3.Error) as exc:
+            click.echo(f"error: {exc}; {db_path} was not changed", err=True)
+            sys.exit(2)
     _print(report.warnings)
     click.echo(report.summary())
     click.echo(f"database: {db_path}")

@@ -116,3 +116,24 @@ def test_watch_refuses_several_workers(content_dir, tmp_path):
     server = LiveServer(tmp_path / "c.db", "--watch", str(content_dir), "--workers", "2")
     assert server.process.wait(timeout=30) == 2
     assert b"single worker" in server.process.stderr.read()
+
+
+def test_an_unexpected_loader_failure_keeps_serving(content_dir, tmp_path, monkeypatch):
+    """A bug in the loader is reported like a content error; live reload goes on."""
+    import api.watch
+
+    db = tmp_path / "content.db"
+    load_content(content_dir, db)
+    holder = SnapshotHolder(db, check_seconds=-1)
+    watcher = ContentWatcher(content_dir, db, holder)
+    before = holder.current()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api.watch, "load_content", broken)
+    assert watcher.reload() is None
+    assert holder.current() is before
+    assert [d.message for d in holder.problems] == ["reload failed: RuntimeError: boom"]
+    monkeypatch.undo()
+    assert watcher.reload() is not None and holder.problems == ()
