@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.helpers import CONTENT, SEED, LiveServer, build_db, make_client
+from tests.api.helpers import CONTENT, SEED, build_db, make_client
+from tests.support.live_server import Server
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +38,5 @@ def content_client(content_db):
 @pytest.fixture(scope="module")
 def live_server(content_db):
     """A real `content-api serve` over content/ on a free loopback port."""
-    server = LiveServer(content_db)
-    try:
-        server.wait_ready()
+    with Server(content_db).start() as server:
         yield server
-    finally:
-        server.stop()

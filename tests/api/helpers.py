@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from pathlib import Path
-
-import httpx
 
 with warnings.catch_warnings():
     # Starlette's TestClient still works on httpx; the deprecation is about a future client.
@@ -38,10 +31,6 @@ def build_db(tmp: Path, files: dict[str, str]) -> Path:
     return db
 
 
-
-
-
-
 def seed_copies(count: int) -> dict[str, str]:
     """``count`` copies of the seed with distinct slugs (the slug comes from the file name)."""
     text = SEED.read_text("utf-8")
@@ -51,10 +40,6 @@ def seed_copies(count: int) -> dict[str, str]:
 def make_client(db: Path, **settings) -> TestClient:
     app = create_app(Settings(db_path=db, **settings))
     return TestClient(app, base_url="http://testserver")
-
-
-
-
 
 
 def gql(client: TestClient, query: str, variables: dict | None = None, *,
@@ -75,52 +60,6 @@ def gql(client: TestClient, query: str, variables: dict | None = None, *,
 
 def codes(body: dict) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """A real `content-api serve` process on a free loopback port."""
-
-    def __init__(self, db: Path, *args: str, env: dict | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        exe = Path(sys.executable).with_name("content-api")
-        self.process = subprocess.Popen(
-            [str(exe), "serve", "--db", str(db), "--port", str(self.port), "--log-level",
-             "warning", *args],
-            env={**os.environ, **(env or {})},
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-
-    def wait_ready(self, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                out, err = self.process.communicate()
-                raise RuntimeError(f"server exited early: {err.decode(errors='replace')}")
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"server on port {self.port} not ready after {timeout} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
 
 
 def copy_db(src: Path, dst: Path) -> Path:

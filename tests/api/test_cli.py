@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from api.schema import export_sdl
-from tests.api.helpers import LiveServer
+from tests.support.live_server import Server
 
 Q = '{ article(slug: "2024-ai-trends") { title trends { title routes { name cons } } } }'
 
@@ -76,14 +76,10 @@ def test_live_search_and_hostile_syntax(live_server):
 
 
 def test_two_workers_serve_one_file(content_db):
-    server = LiveServer(content_db, "--workers", "2", "--production")
-    try:
-        server.wait_ready(timeout=30)
-        with httpx.Client(base_url=server.url, timeout=5) as client:
-            versions = {client.post("/graphql", json={"query": Q}).json()["extensions"]["contentVersion"]
-                        for _ in range(10)}
-            assert len(versions) == 1
-            bad = client.post("/graphql", json={"query": "{ artcles { totalCount } }"}).json()
-            assert "Did you mean" not in bad["errors"][0]["message"]
-    finally:
-        server.stop()
+    server = Server(content_db, args=("--workers", "2"), production=True)
+    with server.start(), httpx.Client(base_url=server.url, timeout=5) as client:
+        versions = {client.post("/graphql", json={"query": Q}).json()["extensions"]["contentVersion"]
+                    for _ in range(10)}
+        assert len(versions) == 1
+        bad = client.post("/graphql", json={"query": "{ artcles { totalCount } }"}).json()
+        assert "Did you mean" not in bad["errors"][0]["message"]

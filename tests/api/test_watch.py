@@ -12,7 +12,8 @@ import pytest
 from api.store import SnapshotHolder
 from api.watch import ContentWatcher
 from loader.load import load_content
-from tests.api.helpers import CONTENT, LiveServer
+from tests.api.helpers import CONTENT
+from tests.support.live_server import Server
 
 TITLE_QUERY = '{ article(slug: "2025-web-platform-trends") { title } contentDiagnostics { path line severity message } }'
 OLD_TITLE = "Three Shifts in Web Development for 2025"
@@ -75,11 +76,8 @@ def _poll(check, timeout: float = 15.0, interval: float = 0.1):
 
 def test_serve_watch_reloads_live(content_dir, tmp_path):
     db = tmp_path / "content.db"
-    server = LiveServer(db, "--watch", str(content_dir))
-    client = httpx.Client(base_url=server.url, timeout=5.0)
-    try:
-        server.wait_ready()
-
+    server = Server(db, args=("--watch", str(content_dir)))
+    with server.start(), httpx.Client(base_url=server.url, timeout=5.0) as client:
         def title() -> str:
             body = client.post("/graphql", json={"query": TITLE_QUERY}).json()
             return body["data"]["article"]["title"], body["data"]["contentDiagnostics"]
@@ -107,15 +105,13 @@ def test_serve_watch_reloads_live(content_dir, tmp_path):
         assert all(d["severity"] == "WARNING" for d in diagnostics)
         dated = client.post("/graphql", json={"query": '{ article(slug: "2025-web-platform-trends") { date } }'})
         assert dated.json()["data"]["article"]["date"] == "2025-03-05"
-    finally:
-        client.close()
-        server.stop()
 
 
 def test_watch_refuses_several_workers(content_dir, tmp_path):
-    server = LiveServer(tmp_path / "c.db", "--watch", str(content_dir), "--workers", "2")
-    assert server.process.wait(timeout=30) == 2
-    assert b"single worker" in server.process.stderr.read()
+    server = Server(tmp_path / "c.db", args=("--watch", str(content_dir), "--workers", "2"))
+    with server.launch():
+        assert server.process.wait(timeout=30) == 2
+        assert "single worker" in server.log()
 
 
 def test_an_unexpected_loader_failure_keeps_serving(content_dir, tmp_path, monkeypatch):

@@ -13,21 +13,20 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+# CONTENT_API is imported by test_schema_diff from here.
+from tests.support.live_server import CONTENT_API, Server, free_port, load, stop_process  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[2]
-VENV_BIN = Path(sys.executable).parent
-CONTENT_API = VENV_BIN / "content-api"
 SEED_SLUG = "2024-ai-trends"
 SEED_TITLE = "2024 年人工智能领域的三大发展趋势分析"
 CHROMIUM = "/usr/bin/chromium"
@@ -46,28 +45,6 @@ def require(condition: bool, what: str, how: str) -> None:
     pytest.skip(message)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_json(url: str, timeout: float, expect_key: str) -> dict:
-    """Poll url until it answers JSON holding expect_key (so it is *our* server)."""
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                body = json.loads(response.read())
-                if expect_key in body:
-                    return body
-        except (OSError, ValueError) as exc:
-            last_error = exc
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout}s: {last_error}")
-
-
 def wait_for_http(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -79,37 +56,21 @@ def wait_for_http(url: str, timeout: float) -> None:
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
+def serve(db: Path, log_path: Path, env: dict[str, str]) -> Server:
+    """A live server over ``db`` with ``env`` laid over the environment, ready to answer."""
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    base_url: str
-    log_path: Path
-
-    @property
-    def graphql_url(self) -> str:
-        return self.base_url + "/graphql"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
+        return Server(db, env=env, log_path=log_path).start()
+    except (TimeoutError, RuntimeError) as exc:  # the message carries the server's log
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
 def content_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("dx-db") / "content.db"
-    loaded = subprocess.run(
-        [str(CONTENT_API), "load", str(REPO / "content"), "--db", str(db)],
-        capture_output=True, text=True, timeout=120,
-    )
-    if loaded.returncode != 0:
-        pytest.fail(f"content-api load failed:\n{loaded.stderr[-3000:]}")
+    try:
+        load(REPO / "content", db)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     return db
 
 
@@ -120,25 +81,27 @@ def web_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(content_db, web_port, tmp_path_factory) -> LiveServer:
-    port = free_port()
+def live_server(content_db, web_port, tmp_path_factory) -> Server:
     log_path = tmp_path_factory.mktemp("dx-server") / "serve.log"
-    env = dict(os.environ)
     # Only the web example's origin may read the API cross-origin in these tests.
-    env["CONTENT_API_CORS_ORIGINS"] = f"http://127.0.0.1:{web_port}"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(CONTENT_API), "serve", "--db", str(content_db), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=REPO,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", log_path)
-    try:
-        wait_for_json(server.base_url + "/healthz", timeout=30, expect_key="contentVersion")
+    env = {"CONTENT_API_CORS_ORIGINS": f"http://127.0.0.1:{web_port}"}
+    with serve(content_db, log_path, env) as server:
         yield server
-    except TimeoutError as exc:
-        pytest.fail(f"{exc}\n{server.log()}")
-    finally:
-        stop(process)
+
+
+@pytest.fixture()
+def extra_server(content_db, tmp_path):
+    """Start more live servers over content_db for one test, each with its own
+    environment: ``extra_server(CONTENT_API_CORS_ORIGINS=...)``. Stopped after the test."""
+    servers: list[Server] = []
+
+    def start(**env: str) -> Server:
+        servers.append(serve(content_db, tmp_path / f"serve-{len(servers)}.log", env))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -154,7 +117,7 @@ def web_server(web_port) -> str:
         wait_for_http(origin + "/index.html", timeout=15)
         yield origin
     finally:
-        stop(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 
 import pytest
 from graphql import build_schema
@@ -18,10 +17,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import (
-    CONTENT_API, REPO, SEED_TITLE, LiveServer, fresh_logs, free_port, non_loopback, requested_urls,
-    save_screenshot, stop, wait_for_json,
-)
+from tests.support.live_server import Server
+
+from .conftest import REPO, SEED_TITLE, fresh_logs, non_loopback, requested_urls, save_screenshot
 
 WAIT = 20  # seconds: upper bound for any single UI step
 
@@ -39,7 +37,7 @@ def editor_value(driver, selector: str) -> str:
         "return el && el.CodeMirror ? el.CodeMirror.getValue() : '';", selector)
 
 
-def open_graphiql(driver, server: LiveServer) -> None:
+def open_graphiql(driver, server: Server) -> None:
     driver.get(server.graphql_url)
     WebDriverWait(driver, WAIT).until(
         EC.element_to_be_clickable((By.CSS_SELECTOR, ".graphiql-execute-button")))
@@ -119,20 +117,9 @@ def test_docs_panel_shows_schema_descriptions_and_explorer_plugin_loads(browser,
 
 
 @pytest.fixture()
-def server_without_assets(content_db, tmp_path):
+def server_without_assets(extra_server, tmp_path):
     """A second live server whose GraphiQL folder is empty, as before `make assets`."""
-    port = free_port()
-    env = dict(os.environ, CONTENT_API_GRAPHIQL_DIR=str(tmp_path / "not-installed"))
-    log = open(tmp_path / "serve.log", "wb")
-    process = subprocess.Popen(
-        [str(CONTENT_API), "serve", "--db", str(content_db), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_for_json(f"http://127.0.0.1:{port}/healthz", timeout=30, expect_key="contentVersion")
-        yield LiveServer(f"http://127.0.0.1:{port}", tmp_path / "serve.log")
-    finally:
-        stop(process)
-        log.close()
+    return extra_server(CONTENT_API_GRAPHIQL_DIR=str(tmp_path / "not-installed"))
 
 
 def test_missing_assets_show_install_instructions_not_a_blank_page(browser, server_without_assets):

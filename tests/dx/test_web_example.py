@@ -7,8 +7,6 @@ advice, highlighted search snippets and a click-through to the hit's trend.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from urllib.parse import quote, unquote
 
 import pytest
@@ -17,10 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from .conftest import (
-    CONTENT_API, SEED_SLUG, SEED_TITLE, LiveServer, fresh_logs, free_port, non_loopback, requested_urls,
-    save_screenshot, stop, wait_for_json,
-)
+from .conftest import SEED_SLUG, SEED_TITLE, fresh_logs, non_loopback, requested_urls, save_screenshot
 
 WAIT = 20
 
@@ -30,6 +25,9 @@ def page_url(web_origin: str, api_url: str, slug: str = SEED_SLUG) -> str:
 
 
 def load_article(driver, url: str) -> None:
+    # Leave the previous page first: otherwise the wait below can match the old
+    # document's finished article, whose elements go stale once the new one renders.
+    driver.get("about:blank")
     driver.get(url)
     WebDriverWait(driver, WAIT).until(
         lambda d: d.find_element(By.ID, "article").get_attribute("aria-busy") == "false"
@@ -63,7 +61,7 @@ def test_article_renders_comparison_tables_and_numbered_advice(browser, live_ser
     assert [li.get_attribute("value") for li in advice] == ["1", "2", "3"]
     assert advice[0].find_element(By.TAG_NAME, "strong").text == "选择合适的模型规模"
 
-    api_origin = live_server.base_url
+    api_origin = live_server.url
     assert any(url.startswith(api_origin + "/graphql") for url in requests), "the page called the API"
     assert non_loopback(requests) == []
     save_screenshot(browser, "web-example.png")
@@ -110,20 +108,9 @@ def test_snippet_insertion_keeps_only_text_and_mark(browser, live_server, web_se
 
 
 @pytest.fixture()
-def server_for_other_origin(content_db, tmp_path):
+def server_for_other_origin(extra_server):
     """A live server whose CORS list does not include the web example's origin."""
-    port = free_port()
-    env = dict(os.environ, CONTENT_API_CORS_ORIGINS="http://127.0.0.1:9")
-    log = open(tmp_path / "serve.log", "wb")
-    process = subprocess.Popen(
-        [str(CONTENT_API), "serve", "--db", str(content_db), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
-        wait_for_json(f"http://127.0.0.1:{port}/healthz", timeout=30, expect_key="contentVersion")
-        yield LiveServer(f"http://127.0.0.1:{port}", tmp_path / "serve.log")
-    finally:
-        stop(process)
-        log.close()
+    return extra_server(CONTENT_API_CORS_ORIGINS="http://127.0.0.1:9")
 
 
 def test_browser_blocks_the_page_when_cors_does_not_allow_its_origin(browser, server_for_other_origin, web_server):
