@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic corpus generator, the loader benchmark and the HTTP benchmark."""

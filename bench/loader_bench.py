@@ -1,0 +1,120 @@
+"""The loader benchmark: full load, no-op reload and one-file reload against a bare parse.
+
+The bare parse is the floor of any loader built on pyromark: read each file,
+cut the frontmatter and the ```markdown fence with string operations, and
+run ``pyromark.events_with_range`` over the body, consuming every event
+(the function returns a lazy iterator). It is timed best of three, so the
+ratios against it lean against the loader, never for it.
+
+The loads call ``loader.load.load_content``, the function behind
+``content-api load``, in this process (interpreter start-up is not counted).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import pyromark
+
+from bench import corpus
+
+Log = Callable[[str], None]
+
+FENCE_OPEN = "```markdown\n"
+FENCE_CLOSE = "```"
+
+
+@dataclass
+class LoaderTimes:
+    articles: int
+    corpus_mb: float
+    bare_parse_s: float
+    full_load_s: float
+    noop_reload_s: float
+    one_file_reload_s: float
+    db_mb: float
+    full_load_summary: str
+    noop_summary: str
+    one_file_summary: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def full_ratio(self) -> float:
+        return self.full_load_s / self.bare_parse_s
+
+
+def body_of(text: str) -> str:
+    """The markdown body: frontmatter cut off, a whole-body ```markdown fence unwrapped."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end >= 0:
+            text = text[end + 5:]
+    stripped = text.strip()
+    if stripped.startswith(FENCE_OPEN) and stripped.endswith(FENCE_CLOSE):
+        return stripped[len(FENCE_OPEN):-len(FENCE_CLOSE)]
+    return text
+
+
+def bare_parse(paths: list[Path]) -> int:
+    """Read and parse every file; returns the number of events (so nothing is skipped)."""
+    events = 0
+    for path in paths:
+        body = body_of(path.read_bytes().decode("utf-8"))
+        parsed = pyromark.events_with_range(body)
+        tail = deque(enumerate(parsed, 1), maxlen=1)  # consume the lazy iterator
+        events += tail[0][0] if tail else 0
+    return events
+
+
+def time_bare_parse(paths: list[Path], repeats: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        bare_parse(paths)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
+    """Time the three loads into a fresh ``db_path`` (removed first)."""
+    from loader.load import load_content  # the project's loader; imported late on purpose
+
+    paths = sorted(content_dir.glob("*.md"))
+    size_mb = sum(p.stat().st_size for p in paths) / 1e6
+    bare = time_bare_parse(paths)
+    log(f"bare parse of {len(paths)} files ({size_mb:.1f} MB): {bare:.2f} s (best of 3)")
+
+    for stale in (db_path, db_path.with_name(db_path.name + "-journal")):
+        stale.unlink(missing_ok=True)
+    started = time.perf_counter()
+    full = load_content(content_dir, db_path)
+    full_s = time.perf_counter() - started
+    log(f"full load: {full_s:.2f} s ({full_s / bare:.1f}x bare parse): {full.summary()}")
+
+    started = time.perf_counter()
+    noop = load_content(content_dir, db_path)
+    noop_s = time.perf_counter() - started
+    log(f"no-op reload: {noop_s:.3f} s: {noop.summary()}")
+
+    corpus.edit_one(paths[len(paths) // 2], stamp=str(time.time_ns()))
+    started = time.perf_counter()
+    one = load_content(content_dir, db_path)
+    one_s = time.perf_counter() - started
+    log(f"one-file reload: {one_s:.3f} s: {one.summary()}")
+    if one.parsed != 1 or noop.changed:
+        raise RuntimeError(f"unexpected reload behaviour: no-op changed={noop.changed}, "
+                           f"one-file parsed={one.parsed}")
+
+    return LoaderTimes(
+        articles=len(paths), corpus_mb=round(size_mb, 1), bare_parse_s=round(bare, 3),
+        full_load_s=round(full_s, 3), noop_reload_s=round(noop_s, 3),
+        one_file_reload_s=round(one_s, 3), db_mb=round(db_path.stat().st_size / 1e6, 1),
+        full_load_summary=full.summary(), noop_summary=noop.summary(),
+        one_file_summary=one.summary(),
+    )
