@@ -138,6 +138,26 @@ def related(loaders: "Loaders", obj, relation: Relation, wrap: Wrap = None):
     return by_key.get(key, []) if relation.many else by_key.get(key)
 
 
+def related_node(loaders: "Loaders", obj, wraps: dict[str, Callable]):
+    """The node a search hit points at (``node_table``, ``node_id`` of its row),
+    loaded for the hit's whole family: one statement per node table."""
+    family = _family_of(obj)
+    spec = ("node", id(wraps))
+    by_key = family.loaded.get(spec)
+    if by_key is None:
+        check_deadline()
+        wanted: dict[str, list] = {}
+        for member in family.members:
+            wanted.setdefault(member.row["node_table"], []).append(member.row["node_id"])
+        by_key = {}
+        for table, keys in wanted.items():
+            rows = loaders.rows(Relation(table, "id", many=False), tuple(dict.fromkeys(keys)))
+            built = adopt([wraps[table](row) for row in rows])
+            by_key.update(((table, row["id"]), item) for row, item in zip(rows, built))
+        family.loaded[spec] = by_key
+    return by_key.get((obj.row["node_table"], obj.row["node_id"]))
+
+
 class Loaders:
     """Lazily created DataLoaders over one connection."""
 
@@ -173,12 +193,6 @@ class Loaders:
 
             loader = self._loaders[spec] = DataLoader(load_fn=load)
         return loader
-
-    def article(self, wrap: Wrap = None) -> DataLoader:
-        return self.one("articles", "id", wrap)
-
-    def node_by_id(self, table: str, wrap: Wrap = None) -> DataLoader:
-        return self.one(table, "id", wrap)
 
     def node_by_key(self, table: str, wrap: Wrap = None) -> DataLoader:
         return self.one(table, "key", wrap)

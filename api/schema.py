@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api import connections, fast, ids, queries, search
 from api.limits import create_total_depth_rule
+from api.loaders import ARTICLE_OF, related, related_node
 from api.config import Settings
 from api.connections import Connection
 from api.errors import bad_input
@@ -37,13 +38,11 @@ class SearchHit:
     @strawberry.field(description="The matched object: an Article, Trend, Route, Advice or Section. "
                                   "A key point's match returns its Trend.")
     def node(self, info: ContextInfo) -> Node:
-        table = self.row["node_table"]
-        wrap = NODE_CLASSES[ids.TABLE_TYPES[table]].from_row
-        return info.context.loaders.node_by_id(table, wrap).load(self.row["node_id"])
+        return related_node(info.context.loaders, self, NODE_WRAPS)
 
     @strawberry.field(description="The article the match is in.")
     def article(self, info: ContextInfo) -> Article:
-        return info.context.loaders.article(Article.from_row).load(self.row["article_id"])
+        return related(info.context.loaders, self, ARTICLE_OF, Article.from_row)
 
     @strawberry.field(description="Text around the first match. As HTML (the default) it is escaped "
                                   "and every match is wrapped in <mark>; MARKDOWN and PLAIN give "
@@ -79,6 +78,10 @@ class TagCount:
 class YearCount:
     year: int = strawberry.field(description="The year.")
     count: int = strawberry.field(description="How many articles are dated in the year.")
+
+
+# Node table -> the function that builds its GraphQL object, for search hits.
+NODE_WRAPS = {table: NODE_CLASSES[type_name].from_row for table, type_name in ids.TABLE_TYPES.items()}
 
 
 # Argument annotations shared by the list fields.

@@ -56,6 +56,9 @@ def count_hits(conn: sqlite3.Connection, query: str, kinds: list[str] | None) ->
         docs_sql, docs_params = matching_docs(query)
         sql = f"SELECT count(*) FROM search_docs d WHERE d.id IN ({docs_sql}){kinds_sql}"
         return conn.execute(sql, [*docs_params, *kinds_params]).fetchone()[0]
+    if not kinds:  # the index alone can count: no join
+        sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"
+        return conn.execute(sql, [match_expression(query)]).fetchone()[0]
     sql = ("SELECT count(*) FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
            f"WHERE search_fts MATCH ?{kinds_sql}")
     return conn.execute(sql, [match_expression(query), *kinds_params]).fetchone()[0]

@@ -72,10 +72,8 @@ class Article(Node):
     date: datetime.date = strawberry.field(description="Publication date.")
     year: int = strawberry.field(description="Year of the publication date.")
     description: str = strawberry.field(description="One-line description from the frontmatter.")
-    tags: list[str] = strawberry.field(description="Tags, in the order the article lists them.")
     word_count: int = strawberry.field(description="Words in the body (a CJK character counts as one).")
     reading_time_minutes: int = strawberry.field(description="Estimated reading time, in whole minutes.")
-    headings: list[Heading] = strawberry.field(description="Every heading of the body, in order.")
     summary_heading: Optional[str] = strawberry.field(
         description="The summary's heading as written (e.g. 总结); null without a summary.")
     source: SourceSpan = strawberry.field(description="Where the article is in its source file.")
@@ -90,14 +88,22 @@ class Article(Node):
             date=datetime.date.fromisoformat(row["date"]),
             year=row["year"],
             description=row["description"],
-            tags=json.loads(row["tags"]),
             word_count=row["word_count"],
             reading_time_minutes=row["reading_time_minutes"],
-            headings=[Heading(level=h["level"], text=h["text"], anchor=h["anchor"],
-                              line=h.get("line") or 0) for h in json.loads(row["headings"])],
             summary_heading=row["summary_heading"],
             source=SourceSpan.from_row(row),
         )
+
+    # Tags and headings are JSON in the row: decoded only when asked for.
+
+    @strawberry.field(description="Tags, in the order the article lists them.")
+    def tags(self) -> list[str]:
+        return json.loads(self.row["tags"])
+
+    @strawberry.field(description="Every heading of the body, in order.")
+    def headings(self) -> list[Heading]:
+        return [Heading(level=h["level"], text=h["text"], anchor=h["anchor"], line=h.get("line") or 0)
+                for h in json.loads(self.row["headings"])]
 
     @strawberry.field(description="The introduction before the first trend.")
     def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
