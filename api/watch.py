@@ -46,7 +46,9 @@ class ContentWatcher:
         """Load the folder now. Returns the report, or None when the content has errors."""
         with self._lock:
             try:
-                report = load_content(self.content_dir, self.db_path)
+                # Not synced to disk: a dev loop wants speed, and the store
+                # is rebuilt from the folder if a crash ever loses it.
+                report = load_content(self.content_dir, self.db_path, durable=False)
             except LoadError as exc:
                 self.problems = [d for d in exc.diagnostics if d.is_error]
                 self.holder.set_problems(self.problems)

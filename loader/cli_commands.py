@@ -42,7 +42,10 @@ def _progress(enabled: bool):
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default="number of CPUs", help="Processes that parse in parallel "
               f"(used from {PARALLEL_MIN} changed files on).")
-def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int) -> None:
+@click.option("--fsync/--no-fsync", "durable", default=True, show_default=True,
+              help="Sync the new database to disk before it replaces the old one.")
+def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
+                 durable: bool) -> None:
     """Check CONTENT_DIR and load it into the SQLite file --db.
 
     Strict: on any error every problem is printed as path:line: message, the
@@ -52,7 +55,7 @@ def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int) ->
     with _progress(progress) as (advance, total):
         try:
             report = load_content(content_dir, db_path, progress=advance, on_total=total,
-                                  jobs=jobs)
+                                  jobs=jobs, durable=durable)
         except LoadError as exc:
             _print(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.is_error)
