@@ -17,8 +17,9 @@ from tests.support.paths import CONTENT, ROOT as REPO
 __all__ = ["CONTENT", "CONTENT_API", "LEAK_MARKERS", "REPO", "Server", "assert_no_leak", "load",
            "start_server"]
 
-# What must never reach a client: SQL, tracebacks, file paths (source or data).
-LEAK_MARKERS = ("Traceback", "sqlite", "SELECT ", "/work", ".py", 'File "')
+# What must never reach a client: SQL, tracebacks, file paths (source or data),
+# among them the checkout's own location, wherever it is.
+LEAK_MARKERS = ("Traceback", "sqlite", "SELECT ", str(REPO), ".py", 'File "')
 
 
 def start_server(content_dir: Path, workdir: Path, env: dict[str, str] | None = None) -> Server:
