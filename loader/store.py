@@ -147,8 +147,9 @@ def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> Non
     db.conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
 
 
-def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> None:
-    """Insert parsed articles with all their parts, and index them for search."""
+def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> dict[str, int]:
+    """Insert parsed articles with all their parts, and index them for search.
+    Returns how many rows went into each table."""
     rows = _Rows(db)
     for record in records:
         _add_article(rows, record)
@@ -156,37 +157,36 @@ def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> N
         if rows.rows[table]:
             _insert_rows(db, table, rows.rows[table])
     db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)",
-                   [(doc["id"], index_text(doc["text"])) for doc in rows.rows["search_docs"]])
+                        [(doc["id"], index_text(doc["text"])) for doc in rows.rows["search_docs"]])
+    return {table: len(table_rows) for table, table_rows in rows.rows.items()}
 
 
-def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> None:
-    """Remove articles and everything that belongs to them, search entries included."""
+def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[str, int]:
+    """Remove articles and everything that belongs to them, search entries included.
+    Returns how many rows left each table."""
     if not article_ids:
-        return
+        return {}
+    deleted: dict[str, int] = {}
     marks = ",".join("?" * len(article_ids))
     # A contentless FTS5 index forgets a row only when given the row's tokens.
     docs = db.execute(f"SELECT id, text FROM search_docs WHERE article_id IN ({marks})",
                       article_ids).fetchall()
     db.conn.executemany(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', ?, ?)",
-                   [(doc_id, index_text(text)) for doc_id, text in docs])
-    db.execute(f"DELETE FROM route_points WHERE route_id IN "
-               f"(SELECT id FROM routes WHERE article_id IN ({marks}))", article_ids)
-    db.execute(f"DELETE FROM key_points WHERE trend_id IN "
-               f"(SELECT id FROM trends WHERE article_id IN ({marks}))", article_ids)
+                        [(doc_id, index_text(text)) for doc_id, text in docs])
+    deleted["route_points"] = db.execute(
+        f"DELETE FROM route_points WHERE route_id IN "
+        f"(SELECT id FROM routes WHERE article_id IN ({marks}))", article_ids).rowcount
+    deleted["key_points"] = db.execute(
+        f"DELETE FROM key_points WHERE trend_id IN "
+        f"(SELECT id FROM trends WHERE article_id IN ({marks}))", article_ids).rowcount
     for table in ARTICLE_TABLES:
         if table in ("route_points", "key_points"):
             continue
         column = "id" if table == "articles" else "article_id"
-        db.execute(f"DELETE FROM [{table}] WHERE {column} IN ({marks})", article_ids)
+        deleted[table] = db.execute(f"DELETE FROM [{table}] WHERE {column} IN ({marks})",
+                                    article_ids).rowcount
+    return deleted
 
 
 def write_meta(db: sqlite_utils.Database, values: dict[str, str]) -> None:
     db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
-
-
-def write_diagnostics(db: sqlite_utils.Database, diagnostics) -> None:
-    db.execute("DELETE FROM diagnostics")
-    if diagnostics:
-        db["diagnostics"].insert_all(
-            [{"path": d.path, "line": d.line, "severity": d.severity, "message": d.message}
-             for d in diagnostics])

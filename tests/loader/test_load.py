@@ -173,3 +173,19 @@ def test_noop_reload_reads_no_file(content_dir, db_path, monkeypatch):
     read.clear()
     assert not load_content(content_dir, db_path).changed
     assert read == []
+
+
+def test_counts_stay_exact_across_incremental_loads(content_dir, db_path):
+    """meta.counts is kept by adding and subtracting rows; it must equal a real count."""
+    import json
+
+    load_content(content_dir, db_path)
+    (content_dir / "2025-web-platform-trends.md").unlink()
+    seed = content_dir / "2024-ai-trends.md"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n## 四、新趋势\n\n### 现状\n\n- **点**：文\n",
+                    encoding="utf-8")
+    load_content(content_dir, db_path)
+    counts = json.loads(rows(db_path, "SELECT value FROM meta WHERE key = 'counts'")[0][0])
+    for table, stored in counts.items():
+        assert rows(db_path, f"SELECT count(*) FROM [{table}]") == [(stored,)], table
+    assert counts["articles"] == 2 and counts["trends"] > 0
