@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -15,7 +14,7 @@ from .diagnostics import Diagnostic
 from .model import (Advice, Article, Heading, KeyPoint, Route, RoutePoint, Section, Span,
                     Text, Trend)
 from .source import SourceFile, parse_date, parse_source
-from .text import Anchors, excerpt, reading_time_minutes, text_of, word_count
+from .text import Anchors, reading_time_minutes, text_of, word_count
 
 KNOWN_KEYS = {"title", "date", "description", "tags", "slug"}
 EMPTY = Text("", "", "")
@@ -399,7 +398,3 @@ def _headings(doc: Document) -> list[Heading]:
     anchors = Anchors()
     return [Heading(b.level, b.text, anchors(b.text), doc.line(b.start), doc.heading_markdown(b))
             for b in doc.blocks if b.kind == "heading"]
-
-
-def article_excerpt(article: Article, length: int = 200) -> str:
-    return excerpt(article.intro.plain or article.body.plain, length)

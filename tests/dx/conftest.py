@@ -23,8 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# CONTENT_API is imported by test_schema_diff from here.
-from tests.support.live_server import CONTENT_API, Server, free_port, load, stop_process  # noqa: F401
+from tests.support.live_server import Server, free_port, load, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_SLUG = "2024-ai-trends"

@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from api import schema_diff
 from api.cli import main
 
-from .conftest import CONTENT_API, REPO
+from tests.support.live_server import CONTENT_API
+
+from .conftest import REPO
 
 SCHEMAS = Path(__file__).parent / "schemas"
 COMMITTED = REPO / "schema.graphql"

@@ -8,7 +8,6 @@ FTS syntax neither errors nor changes what a search means.
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 
