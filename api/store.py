@@ -1,11 +1,17 @@
-"""Read-only snapshots of the content database, swapped atomically when a new load lands.
+"""Read-only views of the content database, swapped when a new load lands.
 
-The loader never edits a database in place: it writes a new file and
-``os.replace()``s it onto the path. So a connection opened with
-``mode=ro&immutable=1`` keeps reading the old inode, unchanged, for as long as
-it lives, and a new file at the path means a new content version. A request
-takes one ``Snapshot`` at its start and uses it for everything, so a response
-never mixes two versions.
+A load lands in one of two ways (loader/load.py): a first build renames a
+new file onto the path, and every later load commits one transaction into
+the file in place. So the API opens the file read-only but not immutable,
+and SQLite's rollback-journal locking lets each statement see one committed
+version. A ``Snapshot`` is a connection plus the content version it was
+opened at; the file header's change counter, which SQLite bumps on every
+commit, says when a snapshot is out of date (one 4-byte read), and a stat of
+the path at most every ``check_seconds`` says when the file was replaced.
+
+A request takes one snapshot at its start. If the counter moved while the
+request ran, its statements may have read two versions, so the endpoint
+runs it again on the new snapshot: a response never mixes two versions.
 """
 
 from __future__ import annotations
@@ -40,10 +46,18 @@ def _interrupt_after_deadline() -> int:
     return 1 if limit is not None and time.monotonic() > limit else 0
 
 
+# Offset and size of the file change counter in a SQLite database header.
+_COUNTER_AT, _COUNTER_SIZE = 24, 4
+
+# A reader waits this long for a load's commit (milliseconds) to finish.
+_BUSY_TIMEOUT_S = 5.0
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
-    """Open ``path`` read-only and immutable: no locks, no journal, no writes possible."""
-    uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro&immutable=1"
-    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256)
+    """Open ``path`` read-only: no writes possible, shared locks per statement."""
+    uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256,
+                           timeout=_BUSY_TIMEOUT_S)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA query_only = ON")
     # No ATTACH: query_only is only a pragma, and an attached database would
@@ -57,9 +71,30 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
+class FileHeader:
+    """A read-only descriptor on one database file (inode), for its change counter.
+
+    Snapshots of the same file share one: in-place loads open a new
+    connection each, not a new descriptor for the counter.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.inode = os.fstat(self.fd).st_ino
+        self.users = 0  # snapshots not yet closed
+
+    def counter(self) -> bytes:
+        return os.pread(self.fd, _COUNTER_SIZE, _COUNTER_AT)
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.users == 0:
+            os.close(self.fd)
+
+
 @dataclass
 class Snapshot:
-    """One immutable version of the content: a connection plus its meta rows."""
+    """One version of the content: a connection, its meta rows, and the commit it saw."""
 
     conn: sqlite3.Connection
     path: Path
@@ -68,16 +103,50 @@ class Snapshot:
     loaded_at: str
     article_count: int
     counts: dict = field(default_factory=dict)
+    header: FileHeader | None = None
+    change_counter: bytes = b""
+
+    def counter_on_disk(self) -> bytes:
+        """The file's change counter now (the snapshot's own if it cannot be read)."""
+        try:
+            return self.header.counter()
+        except (OSError, AttributeError):
+            return self.change_counter  # closed: nothing newer can be read through it either
+
+    def is_stale(self) -> bool:
+        """True once a load has committed to this file since the snapshot was opened."""
+        return self.counter_on_disk() != self.change_counter
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.header is not None:
+            self.header.release()
+            self.header = None
 
     @classmethod
-    def open(cls, path: Path) -> "Snapshot":
+    def open(cls, path: Path, header: FileHeader | None = None) -> "Snapshot":
+        """Open the file at ``path``; ``header`` is reused if it is on the same file."""
         path = Path(path)
+        fresh_header = None
         try:
             identity = _file_identity(path)
+            if header is None or header.inode != identity[0]:
+                header = fresh_header = FileHeader(path)
+                if header.inode != identity[0]:
+                    raise OSError("the file was replaced while it was being opened")
+            # The counter first: a commit after this read makes the snapshot
+            # stale at once, never a stale snapshot look current.
+            counter = header.counter()
             conn = connect_read_only(path)
             meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
+            if _file_identity(path)[0] != header.inode:
+                conn.close()
+                raise OSError("the file was replaced while it was being opened")
         except (OSError, sqlite3.Error) as exc:
+            if fresh_header is not None:
+                os.close(fresh_header.fd)
             raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc
+        header.users += 1
         try:
             counts = json.loads(meta.get("counts") or "{}")
         except ValueError:
@@ -93,15 +162,18 @@ class Snapshot:
             loaded_at=meta.get("loaded_at", ""),
             article_count=int(article_count),
             counts=counts,
+            header=header,
+            change_counter=counter,
         )
 
 
 class SnapshotHolder:
-    """Holds the current snapshot and swaps in a new one when the file is replaced.
+    """Holds the current snapshot and swaps in a new one when a load lands.
 
     ``current()`` is what a request calls: it returns the snapshot to use for
-    the whole request, checking the file's identity at most every
-    ``check_seconds`` (a stat call; 0 means every request). ``reload()`` is for
+    the whole request. It reads the change counter every time (a 4-byte
+    pread: in-place loads) and checks the file's identity at most every
+    ``check_seconds`` (a stat call, 0 means every request: a replaced file). ``reload()`` is for
     live reload: it opens the file now and swaps if it changed. A replaced
     snapshot is closed ``grace_seconds`` after the swap (longer than any request
     may run), so its file descriptor and memory do not pile up across reloads
@@ -122,6 +194,7 @@ class SnapshotHolder:
         # that caches and ETags keyed by it never serve stale diagnostics.
         self.problems: tuple = ()
         self._problems_generation = 0
+        self._failed_counter = b""  # counter of a committed file that failed to open
 
     @property
     def state(self) -> str:
@@ -145,6 +218,11 @@ class SnapshotHolder:
         self._listeners.append(listener)
 
     def current(self) -> Snapshot:
+        on_disk = self._snapshot.counter_on_disk()
+        if on_disk != self._snapshot.change_counter and on_disk != self._failed_counter:
+            if self._swap() is None:
+                # The file cannot be opened as it is now: not again on every request.
+                self._failed_counter = on_disk
         if self.check_seconds >= 0 and time.monotonic() >= self._next_check:
             self._next_check = time.monotonic() + self.check_seconds
             self.reload_if_changed()
@@ -158,7 +236,7 @@ class SnapshotHolder:
             due = [snap for when, snap in self._retired if when <= now]
             self._retired = [(when, snap) for when, snap in self._retired if when > now]
         for snap in due:
-            snap.conn.close()
+            snap.close()
         return len(due)
 
     def changed(self) -> bool:
@@ -178,14 +256,20 @@ class SnapshotHolder:
 
         A file that cannot be opened leaves the current snapshot in place.
         """
+        old = self._snapshot
+        fresh = self._swap()
+        return fresh is not None and fresh.content_version != old.content_version
+
+    def _swap(self) -> Snapshot | None:
+        """Open the file at the path and make it current; None if it cannot be opened."""
         with self._lock:
             try:
-                fresh = Snapshot.open(self.path)
+                fresh = Snapshot.open(self.path, self._snapshot.header)
             except StoreUnavailable:
-                return False
+                return None
             old = self._snapshot
             self._snapshot = fresh
             self._retired.append((time.monotonic() + self.grace_seconds, old))
         for listener in self._listeners:
             listener(fresh)
-        return fresh.content_version != old.content_version
+        return fresh

@@ -1,4 +1,4 @@
-"""Snapshots: read-only, immutable per request, swapped when a new load replaces the file."""
+"""Snapshots: read-only, one content version per request, swapped when a load lands."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_snapshot_reads_meta(seed_db):
     assert snap.counts["trends"] == 3
 
 
-def test_holder_swaps_when_a_new_load_replaces_the_file(tmp_path):
+def test_holder_swaps_when_a_load_commits_in_place(tmp_path):
     content = tmp_path / "content"
     content.mkdir()
     (content / SEED.name).write_text(SEED.read_text("utf-8"), encoding="utf-8")
@@ -56,14 +56,17 @@ def test_holder_swaps_when_a_new_load_replaces_the_file(tmp_path):
         first = gql(client, "{ articles { totalCount } }")
         assert first["data"]["articles"]["totalCount"] == 1
         (content / "second.md").write_text(SEED.read_text("utf-8"), encoding="utf-8")
-        load_content(content, db)  # builds a new file and os.replace()s it onto db
+        inode = db.stat().st_ino
+        load_content(content, db)  # one transaction into the same file
+        assert db.stat().st_ino == inode
+        assert old_snapshot.is_stale()
         second = gql(client, "{ articles { totalCount } }")
         new = client.get("/healthz").json()
         assert new["articleCount"] == 2 and new["contentVersion"] != old["contentVersion"]
         assert second["data"]["articles"]["totalCount"] == 2
         assert second["extensions"]["contentVersion"] == new["contentVersion"]
-        # The old snapshot still reads its own version, unchanged: in-flight requests are safe.
-        assert old_snapshot.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        current = client.app.state.holder.current()
+        assert current is not old_snapshot and not current.is_stale()
 
 
 def test_reload_is_explicit_when_checks_are_rare(tmp_path, seed_db):

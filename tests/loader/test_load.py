@@ -189,3 +189,72 @@ def test_counts_stay_exact_across_incremental_loads(content_dir, db_path):
     for table, stored in counts.items():
         assert rows(db_path, f"SELECT count(*) FROM [{table}]") == [(stored,)], table
     assert counts["articles"] == 2 and counts["trends"] > 0
+
+
+def _retitle(path: Path, title: str) -> None:
+    text = path.read_text("utf-8")
+    start = text.index("title:")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + f'title: "{title}"' + text[end:], "utf-8")
+
+
+def test_a_reload_commits_into_the_same_file(content_dir, db_path):
+    """Later loads edit the store in place (one transaction), not a copy of it."""
+    load_content(content_dir, db_path)
+    inode = db_path.stat().st_ino
+    _retitle(content_dir / "2024-ai-trends.md", "Retitled in place")
+    report = load_content(content_dir, db_path)
+    assert report.changed and report.parsed == 1
+    assert db_path.stat().st_ino == inode
+    assert ("Retitled in place",) in rows(db_path, "SELECT title FROM articles")
+    assert rows(db_path, "PRAGMA journal_mode") == [("delete",)]
+    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name], "no journal left"
+
+
+def test_a_write_that_fails_midway_rolls_back_to_the_same_bytes(content_dir, db_path,
+                                                                 monkeypatch):
+    load_content(content_dir, db_path)
+    before = sha(db_path)
+    (content_dir / "2024-ai-trends.md").unlink()  # a delete goes through first...
+    _retitle(content_dir / "2025-web-platform-trends.md", "Never stored")
+
+    def insert_fails(*_args, **_kwargs):  # ...then the insert breaks
+        raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+    monkeypatch.setattr("loader.load.insert_articles", insert_fails)
+    with pytest.raises(sqlite3.OperationalError, match="simulated"):
+        load_content(content_dir, db_path)
+    assert sha(db_path) == before
+    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name]
+    monkeypatch.undo()
+    report = load_content(content_dir, db_path)  # the store is usable and catches up
+    assert report.parsed == 1 and report.deleted == 1
+
+
+def test_two_loads_at_once_never_apply_a_stale_change(content_dir, db_path, monkeypatch):
+    """A load that finds the store changed under it by another load stops, untouched."""
+    import loader.load as load_module
+
+    load_content(content_dir, db_path)
+    _retitle(content_dir / "2024-ai-trends.md", "First edit")
+    real_parse = load_module.parse_files
+    raced = []
+
+    def parse_then_race(*args, **kwargs):
+        result = real_parse(*args, **kwargs)
+        if not raced:  # another load lands while this one is parsing
+            raced.append(True)
+            _retitle(content_dir / "2025-web-platform-trends.md", "Second edit")
+            load_content(content_dir, db_path)
+        return result
+
+    monkeypatch.setattr(load_module, "parse_files", parse_then_race)
+    with pytest.raises(LoadError) as info:
+        load_content(content_dir, db_path)
+    assert ["changed by another load" in d.message for d in info.value.diagnostics] == [True]
+    after_race = dump(db_path)
+    monkeypatch.undo()
+    titles = {t for (t,) in rows(db_path, "SELECT title FROM articles")}
+    assert {"First edit", "Second edit"} <= titles
+    assert not load_content(content_dir, db_path).changed
+    assert dump(db_path) == after_race

@@ -142,7 +142,7 @@ def test_server_holds_the_database_read_only(live):
     assert on_db, f"the server holds no descriptor on {db}: {live.open_files()}"
     for target, flags in on_db:
         assert flags & os.O_ACCMODE == os.O_RDONLY, (target, oct(flags))
-    # No journal, WAL or shared-memory file: the connection is immutable.
+    # No journal, WAL or shared-memory file: readers of a rollback-journal file create none.
     siblings = sorted(p.name for p in live.db.parent.iterdir() if p.name.startswith(live.db.name))
     assert siblings == [live.db.name], siblings
 

@@ -1,0 +1,59 @@
+"""A load that commits while a query runs: the query runs again on the new version.
+
+Loads after the first edit the served file in place (loader/load.py), so a
+request's statements could straddle a commit. The endpoint notices from the
+file's change counter and runs the request again: the answer is all new, and
+its `contentVersion` says so. Without the re-run, the data would be new and
+the reported version old, which is what this test would catch.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import httpx
+
+from tests.security.live import CONTENT, load, start_server
+
+DELAY = 1.0  # every execution waits this long first: the window for the commit
+SLUG = "2024-ai-trends"
+QUERY = f'{{ article(slug: "{SLUG}") {{ title }} }}'
+
+
+def _retitle(path, title: str) -> None:
+    text = path.read_text("utf-8")
+    start = text.index("title:")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + f'title: "{title}"' + text[end:], "utf-8")
+
+
+def test_query_straddling_a_commit_is_answered_from_the_new_version(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    server = start_server(content, tmp_path / "served",
+                          env={"CONTENT_API_TEST_EXECUTION_DELAY": str(DELAY)})
+    try:
+        before = server.health()["contentVersion"]
+        inode = server.db.stat().st_ino
+        answers: list[httpx.Response] = []
+        request = threading.Thread(target=lambda: answers.append(
+            httpx.post(server.graphql_url, json={"query": QUERY}, timeout=DELAY * 10)))
+        started = time.monotonic()
+        request.start()
+        time.sleep(DELAY / 4)  # the request has taken its snapshot and is waiting
+        _retitle(content / f"{SLUG}.md", "Edited mid-request")
+        load(content, server.db)
+        request.join(timeout=DELAY * 10)
+        assert answers, "the request did not finish"
+        body = answers[0].json()
+        after = server.health()["contentVersion"]
+        assert after != before and server.db.stat().st_ino == inode  # committed in place
+        assert body["data"]["article"]["title"] == "Edited mid-request"
+        assert body["extensions"]["contentVersion"] == after
+        # It ran twice (once per version), not more.
+        assert time.monotonic() - started < DELAY * 3 + 2
+        assert "Traceback" not in server.log(), server.log()
+    finally:
+        server.stop()
