@@ -1,8 +1,8 @@
 """Live reload for authors: watch the content folder, reload, swap atomically.
 
 Each change runs the ordinary incremental ``load_content`` (only changed
-files are parsed) into a new file that replaces the database, and then asks
-the SnapshotHolder to swap. Requests already running keep their snapshot; new
+files are parsed, committed in one transaction into the served file), and
+then asks the SnapshotHolder to swap. Requests already running keep their snapshot; new
 ones get the new version. A broken edit changes nothing: the last good
 content stays in service, and the diagnostics are kept here for /healthz,
 the ``contentDiagnostics`` field and the log, until an edit fixes them.

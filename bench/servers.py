@@ -216,7 +216,7 @@ def peer_available() -> bool:
 
 
 def peer(db: Path) -> Server:
-    """datasette + datasette-graphql on the same file, opened immutable like ours.
+    """datasette + datasette-graphql on the same file, opened immutable (its fastest mode).
 
     Its default limits (100 nested queries, 1 s per GraphQL request) would
     reject query (b) outright, so they are raised; nothing else is tuned.

@@ -212,6 +212,20 @@ def test_execution_timeout(seed_db):
         assert codes(again.json()) == ["TIMEOUT"]  # timeouts are never cached
 
 
+def test_content_changing_under_every_run_is_a_503(seed_db, monkeypatch):
+    """Three commits in a row during one request: no answer mixing versions, a retry hint."""
+    from api.store import Snapshot
+
+    runs = []
+    monkeypatch.setattr(Snapshot, "is_stale", lambda self: runs.append(1) or True)
+    with make_client(seed_db, reload_check_seconds=3600) as client:
+        r = client.post("/graphql", json={"query": Q})
+        assert r.status_code == 503 and codes(r.json()) == ["CONTENT_CHANGING"]
+        assert r.headers["retry-after"] == "1" and r.headers["cache-control"] == "no-store"
+        assert len(runs) == 3
+        assert len(client.app.state.endpoint.responses) == 0  # nothing cached
+
+
 def test_healthz_and_sdl(seed_client):
     health = seed_client.get("/healthz").json()
     assert health["status"] == "ok" and health["articleCount"] == 1
