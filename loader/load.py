@@ -213,14 +213,17 @@ def _stored_state(db_path: Path) -> StoredState | None:
                                      "('schema_version', 'content_version')").fetchall())
             if int(meta.get("schema_version") or -1) != schema.SCHEMA_VERSION:
                 return None
-            rows = conn.execute("SELECT s.path, s.sha256, s.article_id, a.slug, s.size, "
-                                "s.mtime_ns FROM sources s "
-                                "JOIN articles a ON a.id = s.article_id").fetchall()
+            # Two scans, joined here: the slugs come from the slug index alone
+            # (a covering index), where a JOIN read a page of each large row.
+            slugs = dict(conn.execute("SELECT id, slug FROM articles").fetchall())
+            rows = conn.execute("SELECT path, sha256, article_id, size, mtime_ns "
+                                "FROM sources").fetchall()
         finally:
             conn.close()
     except (sqlite3.DatabaseError, ValueError):
         return None
-    return StoredState({row[0]: StoredSource(*row[1:]) for row in rows},
+    return StoredState({path: StoredSource(sha, article_id, slugs[article_id], size, mtime)
+                        for path, sha, article_id, size, mtime in rows},
                        meta.get("content_version", ""))
 
 

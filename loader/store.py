@@ -189,4 +189,6 @@ def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[s
 
 
 def write_meta(db: sqlite_utils.Database, values: dict[str, str]) -> None:
-    db["meta"].upsert_all([{"key": k, "value": v} for k, v in values.items()], pk="key")
+    # Plain SQL: upsert_all introspects the table first, 45 ms of a one-file reload.
+    db.conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        list(values.items()))
