@@ -51,12 +51,7 @@ class _Context:
         if indent is None:
             start = raw.rfind(b"\n", 0, start) + 1
             return self.doc.source(start, end).rstrip().lstrip("\n")
-        first, _, rest = self.doc.source(start, end).partition("\n")
-        lines = [first.strip()]
-        for line in rest.split("\n") if rest else []:
-            spaces = len(line) - len(line.lstrip(" "))
-            lines.append(line[min(spaces, indent):])
-        return "\n".join(lines).rstrip()
+        return _dedent(self.doc.source(start, end), indent)
 
     def column(self, offset: int) -> int:
         """The column (in characters) of the byte at ``offset`` in its line."""
@@ -70,6 +65,19 @@ class _Context:
 
     def blocks_text(self, blocks: list[Block]) -> Text:
         return self.text(blocks[0].start, blocks[-1].end) if blocks else EMPTY
+
+
+def _dedent(source: str, indent: int) -> str:
+    """A list item's content (from mid-line) with its later lines losing up to
+    ``indent`` leading spaces: see _Context.fragment."""
+    first, _, rest = source.partition("\n")
+    if not rest:
+        return first.strip()
+    lines = [first.strip()]
+    for line in rest.split("\n"):
+        spaces = len(line) - len(line.lstrip(" "))
+        lines.append(line[min(spaces, indent):])
+    return "\n".join(lines).rstrip()
 
 
 def default_slug(path: str) -> str:
@@ -158,16 +166,16 @@ def _item_parts(ctx: _Context, item: Item) -> tuple[str | None, Text]:
     start = item.lead_end if item.lead is not None else item.content_start
     if start < 0:
         return item.lead, EMPTY
-    source = ctx.doc.source(start, item.end)
     # The colon after a lead-in belongs to neither the label nor the text.
-    skipped = len(source) - len(source.lstrip().lstrip("：:").lstrip())
-    md_start = start + len(source[:skipped].encode("utf-8"))
+    # What is left is the source of the markdown fragment (ctx.fragment would
+    # cut the same bytes out and decode them again).
+    source = ctx.doc.source(start, item.end).lstrip().lstrip("：:").lstrip()
     label = outline.strip_colon(item.lead) if item.lead is not None else None
-    if md_start >= item.end:
+    if not source:
         return label, EMPTY
     plain = ctx.doc.plain(start, item.end).lstrip("：: ")
     indent = ctx.column(item.content_start)
-    return label, text_of(ctx.fragment(md_start, item.end, indent), plain)
+    return label, text_of(_dedent(source, indent), plain)
 
 
 def _list_items(blocks: list[Block]) -> list[tuple[Block, int, Item]]:

@@ -17,7 +17,7 @@ import pyromark
 MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One list item. ``lead`` is the text of a bold run that opens the item."""
 
@@ -30,7 +30,7 @@ class Item:
     content_start: int = -1  # byte offset of the item's first content, after the marker
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     kind: str  # heading, paragraph, list, code, rule, html, quote, table, other
     start: int
@@ -55,10 +55,8 @@ _BLOCK_KINDS = {
 
 _CONTAINERS = {"Heading", "CodeBlock", "List", "Item", "Paragraph", "BlockQuote", "Table",
                "HtmlBlock", "FootnoteDefinition", "DefinitionList", "MetadataBlock"}
-
-
-def _tag_name(tag) -> str:
-    return tag if isinstance(tag, str) else next(iter(tag))
+_ENDS_LINE = {"Paragraph", "Heading", "Item", "CodeBlock"}  # their text ends with a newline
+_TEXT_EVENTS = {"Text", "Code", "InlineMath", "DisplayMath"}
 
 
 def _newline_offsets(raw: bytes) -> list[int]:
@@ -103,7 +101,9 @@ class Document:
         """The text content of a byte range, without markup."""
         lo = bisect.bisect_left(self._piece_starts, start)
         hi = bisect.bisect_left(self._piece_starts, end)
-        text = "".join(self._pieces[lo:hi])
+        text = "".join(self._pieces[lo:hi]).strip()
+        if "\n" not in text:  # most list items: one line, so nothing to collapse
+            return " ".join(text.split())
         lines = [" ".join(line.split()) for line in text.split("\n")]
         out: list[str] = []
         for line in lines:  # collapse runs of blank lines into one
@@ -113,58 +113,75 @@ class Document:
 
     # -- building ----------------------------------------------------------
 
-    def _piece(self, offset: int, text: str) -> None:
-        self._piece_starts.append(offset)
-        self._pieces.append(text)
-
     def _build(self, events) -> None:
+        # The hottest loop of a load: one pass per event, so the innermost open
+        # entry (``top``) and the open items (``items``) are kept at hand
+        # rather than found by scanning the stack, and events are told apart
+        # by their most frequent kinds first.
+        blocks = self.blocks
+        add_start = self._piece_starts.append
+        add_piece = self._pieces.append
         stack: list[Block | Item] = []  # open blocks and items, innermost last
+        items: list[Item] = []  # the items in ``stack``, innermost last
+        top: Block | Item | None = None  # stack[-1]
         lead_item: Item | None = None  # item whose opening bold run is being read
         lead_text: list[str] = []
         for event, span in events:
-            start, end = span["start"], span["end"]
-            if isinstance(event, str):  # Rule, SoftBreak, HardBreak
-                if stack and isinstance(stack[-1], Item) and stack[-1].content_start < 0:
-                    stack[-1].content_start = start
-                if event == "Rule" and not stack:
-                    self.blocks.append(Block("rule", start, end))
-                elif event == "SoftBreak":
-                    self._piece(start, " ")
+            start = span["start"]
+            if top.__class__ is Item and top.content_start < 0:
+                top.content_start = start
+            if event.__class__ is str:  # Rule, SoftBreak, HardBreak
+                if event == "SoftBreak":
+                    add_start(start)
+                    add_piece(" ")
                 elif event == "HardBreak":
-                    self._piece(start, "\n")
-                self._mark_content(stack)
+                    add_start(start)
+                    add_piece("\n")
+                elif event == "Rule" and not stack:
+                    blocks.append(Block("rule", start, span["end"]))
+                if items:
+                    items[-1].has_content = True
                 continue
             (name, payload), = event.items()
-            if stack and isinstance(stack[-1], Item) and stack[-1].content_start < 0:
-                stack[-1].content_start = start
-            tag = _tag_name(payload) if name in ("Start", "End") else ""
-            if name == "Start" and tag in _CONTAINERS:
-                stack.append(self._open(tag, payload, start, end, stack))
-            elif name == "End" and tag in _CONTAINERS:
-                stack.pop()
-                if tag in ("Paragraph", "Heading", "Item", "CodeBlock"):
-                    self._piece(max(end - 1, start), "\n")
-            elif name == "Start" and tag == "Strong":
-                item = self._item_awaiting_lead(stack)
-                if item is not None:
-                    lead_item, lead_text = item, []
-            elif name == "End" and tag == "Strong" and lead_item is not None:
-                lead_item.lead = "".join(lead_text).strip()
-                lead_item.lead_end = end
-                lead_item = None
-            elif name in ("Text", "Code", "InlineMath", "DisplayMath"):
+            if name in _TEXT_EVENTS:
                 if lead_item is not None:
                     lead_text.append(payload)
-                else:
-                    self._mark_content(stack)
-                self._piece(start, payload)
-                if stack and isinstance(stack[-1], Block) and stack[-1].kind == "heading":
-                    stack[-1].text += payload
-            elif name in ("Html", "InlineHtml"):
+                elif items:
+                    items[-1].has_content = True
+                add_start(start)
+                add_piece(payload)
+                if top.__class__ is Block and top.kind == "heading":
+                    top.text += payload
+            elif name == "Start":
+                tag = payload if payload.__class__ is str else next(iter(payload))
+                if tag in _CONTAINERS:
+                    top = self._open(tag, payload, start, span["end"], stack)
+                    stack.append(top)
+                    if top.__class__ is Item:
+                        items.append(top)
+                elif tag == "Strong":
+                    item = self._item_awaiting_lead(stack)
+                    if item is not None:
+                        lead_item, lead_text = item, []
+            elif name == "End":
+                tag = payload if payload.__class__ is str else next(iter(payload))
+                if tag in _CONTAINERS:
+                    if stack.pop().__class__ is Item:
+                        items.pop()
+                    top = stack[-1] if stack else None
+                    if tag in _ENDS_LINE:
+                        add_start(max(span["end"] - 1, start))
+                        add_piece("\n")
+                elif tag == "Strong" and lead_item is not None:
+                    lead_item.lead = "".join(lead_text).strip()
+                    lead_item.lead_end = span["end"]
+                    lead_item = None
+            elif name == "Html" or name == "InlineHtml":
                 # Raw HTML stays in the markdown (and is sanitised in the HTML),
                 # but it is not text, so it is left out of the plain text.
-                self._mark_content(stack)
-        for block in self.blocks:
+                if items:
+                    items[-1].has_content = True
+        for block in blocks:
             block.text = block.text.strip()
             if block.kind == "heading" and not block.text:
                 block.text = self.heading_markdown(block)
@@ -176,14 +193,6 @@ class Document:
         if len(lines) > 1:  # setext: drop the === / --- underline
             lines = lines[:-1]
         return " ".join(lines).strip().strip("#").strip()
-
-    @staticmethod
-    def _mark_content(stack) -> None:
-        """Note that the innermost item has content before any bold lead-in."""
-        for entry in reversed(stack):
-            if isinstance(entry, Item):
-                entry.has_content = True
-                return
 
     def _open(self, tag, payload, start, end, stack):
         if tag == "Item":

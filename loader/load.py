@@ -32,9 +32,8 @@ import sqlite_utils
 
 from . import schema
 from .article import parse_article
-from .model import Article
 from .diagnostics import Diagnostic, LoadError
-from .store import SourceRecord, delete_articles, insert_articles, write_meta
+from .store import SourceRecord, article_rows, delete_articles, insert_articles, write_meta
 
 SUFFIXES = (".md", ".markdown")
 PARALLEL_MIN = 200  # files; fewer are parsed in this process
@@ -131,19 +130,30 @@ def content_version(files: Iterable[tuple[str, str]]) -> str:
     return digest.hexdigest()
 
 
-def _parse_chunk(chunk: list[ContentFile]) -> list[tuple[Article | None, list[Diagnostic]]]:
-    return [parse_article(f.path, f.data) for f in chunk]
+def _parse_one(file: ContentFile) -> tuple[SourceRecord | None, list[Diagnostic]]:
+    article, problems = parse_article(file.path, file.data)
+    if article is None:
+        return None, problems
+    return article_rows(file.path, file.sha256, len(file.data), file.mtime_ns, article), problems
+
+
+def _parse_chunk(chunk: list[ContentFile]) -> list[tuple[SourceRecord | None, list[Diagnostic]]]:
+    return [_parse_one(f) for f in chunk]
 
 
 def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None):
-    """parse_article over every file, in ``jobs`` processes when there are many.
+    """Each file's rows (or None) and diagnostics, in ``jobs`` processes when
+    there are many.
 
     Parsing is pure and CPU-bound, so processes (not threads) are what scale;
-    below PARALLEL_MIN files, starting them costs more than it saves.
+    below PARALLEL_MIN files, starting them costs more than it saves. Workers
+    send back rows and tokens rather than Article objects: pickling those
+    took most of what the second process saved, and building rows is work
+    that then runs in parallel too.
     """
     if jobs <= 1 or len(files) < PARALLEL_MIN:
         for file in files:
-            yield parse_article(file.path, file.data)
+            yield _parse_one(file)
             if progress:
                 progress(1)
         return
@@ -164,17 +174,16 @@ def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = N
     records: list[SourceRecord] = []
     problems: list[Diagnostic] = []
     seen = dict(known_slugs or {})
-    for file, (article, found) in zip(files, _parse_all(files, jobs, progress)):
+    for file, (record, found) in zip(files, _parse_all(files, jobs, progress)):
         problems.extend(found)
-        if article is None:
+        if record is None:
             continue
-        if article.slug in seen:
-            problems.append(Diagnostic(file.path, 1, f"duplicate slug {article.slug!r}: "
-                                                     f"also used by {seen[article.slug]}"))
+        if record.slug in seen:
+            problems.append(Diagnostic(file.path, 1, f"duplicate slug {record.slug!r}: "
+                                                     f"also used by {seen[record.slug]}"))
             continue
-        seen[article.slug] = file.path
-        records.append(SourceRecord(file.path, file.sha256, len(file.data), file.mtime_ns,
-                                    article))
+        seen[record.slug] = file.path
+        records.append(record)
     return records, problems
 
 

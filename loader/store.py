@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -13,152 +12,174 @@ from .schema import ARTICLE_TABLES, FTS_TABLE, TABLES
 from .tokens import index_text
 
 
+# Rows are built where the file is parsed (in a worker process, for a big
+# load) with ids that count from 0 within their article, and shifted to real
+# ids when stored. So each table's row starts with its id columns, each with
+# the table it counts in; the rest follow in schema order. search_docs'
+# node_id counts in whichever table its node_table names.
+def _id_columns(table: str) -> list[tuple[str, str | None]]:
+    spec = TABLES[table]
+    ids = [("id", table)] if spec["pk"] == "id" else []
+    ids += [(column, parent) for column, parent, _ in spec.get("foreign_keys", [])]
+    if table == "search_docs":
+        ids.append(("node_id", None))
+    return ids
+
+
+# Schema order, which puts parents before children for the foreign keys.
+_STORED = [t for t in TABLES if t in ARTICLE_TABLES]
+_ID_COLUMNS = {t: _id_columns(t) for t in _STORED}
+_COLUMNS = {t: [c for c, _ in _ID_COLUMNS[t]]
+           + [c for c in TABLES[t]["columns"] if c not in dict(_ID_COLUMNS[t])] for t in _STORED}
+_COUNTED = [t for t in _STORED if TABLES[t]["pk"] == "id"]  # tables whose rows take ids
+
+
 @dataclass
 class SourceRecord:
-    """A file that parsed cleanly, ready to store."""
+    """A file that parsed cleanly, as the rows that store it (see article_rows)."""
 
     path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    article: Article
+    slug: str
+    rows: dict[str, list[tuple]]  # table -> rows in _COLUMNS order, ids local to the article
+    tokens: list[str]  # index_text of each search_docs row, in order
 
 
-def _span(span: Span) -> dict:
-    return {"source_path": span.path, "start_line": span.start_line, "end_line": span.end_line}
+def _span(span: Span) -> tuple:
+    return span.path, span.start_line, span.end_line
 
 
-def _text(name: str, text: Text | None) -> dict:
+def _text(text: Text | None) -> tuple:
     if text is None:
-        return {f"{name}_md": None, f"{name}_html": None, f"{name}_text": None}
-    return {f"{name}_md": text.md, f"{name}_html": text.html, f"{name}_text": text.plain}
+        return None, None, None
+    return text.md, text.html, text.plain
 
 
-class _Rows:
-    """Rows for every table, with ids handed out from the table's current maximum."""
+def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
+                 article: Article) -> SourceRecord:
+    """Every row that stores one article, with the search index's tokens.
 
-    def __init__(self, db: sqlite_utils.Database):
-        self.rows: dict[str, list[dict]] = defaultdict(list)
-        self._next: dict[str, int] = {}
-        for table in TABLES:
-            if TABLES[table]["pk"] == "id":
-                current = db.execute(f"SELECT max(id) FROM [{table}]").fetchone()[0]
-                self._next[table] = (current or 0) + 1
+    Built as tuples in the columns' order (dicts cost a third of a load's
+    write in building and reading back), and tokenised here, so that worker
+    processes do this work and send back plain, cheap-to-pickle data.
+    The article's own id is 0; a row's id is its position in its table's
+    list, so rows must be appended in the order ids were handed out before.
+    """
+    rows: dict[str, list[tuple]] = {table: [] for table in _STORED}
+    tokens: list[str] = []
+    docs = rows["search_docs"]
 
-    def add(self, table: str, row: dict) -> int:
-        if table in self._next:
-            row["id"] = self._next[table]
-            self._next[table] += 1
-        self.rows[table].append(row)
-        return row.get("id", 0)
-
-    def search(self, article_id: int, kind: str, table: str, node_id: int, field: str,
-               text: str) -> None:
+    def search(kind: str, table: str, node_id: int, field: str, text: str) -> None:
         if text and text.strip():
-            self.add("search_docs", {"article_id": article_id, "kind": kind, "node_table": table,
-                                     "node_id": node_id, "field": field, "text": text})
+            docs.append((len(docs), 0, node_id, kind, table, field, text))
+            tokens.append(index_text(text))
 
-
-def _add_article(rows: _Rows, record: SourceRecord) -> None:
-    a = record.article
-    article_id = rows.add("articles", {
-        "key": a.slug, "slug": a.slug, "title": a.title, "date": a.date.isoformat(),
-        "year": a.date.year, "description": a.description,
-        "tags": json.dumps(a.tags, ensure_ascii=False),
-        **_text("intro", a.intro), **_text("summary", a.summary),
-        "summary_heading": a.summary_heading, **_text("body", a.body),
-        "word_count": a.word_count, "reading_time_minutes": a.reading_time_minutes,
-        "headings": json.dumps([h.__dict__ for h in a.headings], ensure_ascii=False),
-        **_span(a.span),
-    })
-    rows.add("sources", {"path": record.path, "sha256": record.sha256, "size": record.size,
-                         "mtime_ns": record.mtime_ns, "article_id": article_id})
-    for position, tag in enumerate(a.tags, start=1):
-        rows.add("article_tags", {"article_id": article_id, "tag": tag, "position": position})
+    a = article
+    rows["articles"].append((
+        0, a.slug, a.slug, a.title, a.date.isoformat(), a.date.year, a.description,
+        json.dumps(a.tags, ensure_ascii=False), *_text(a.intro), *_text(a.summary),
+        a.summary_heading, *_text(a.body), a.word_count, a.reading_time_minutes,
+        json.dumps([h.__dict__ for h in a.headings], ensure_ascii=False), *_span(a.span)))
+    rows["sources"].append((0, path, sha256, size, mtime_ns))
+    rows["article_tags"].extend((0, tag, position) for position, tag in enumerate(a.tags, 1))
     for field, value in (("title", a.title), ("description", a.description),
                          ("intro", a.intro.plain), ("summary", a.summary and a.summary.plain)):
-        rows.search(article_id, "ARTICLE", "articles", article_id, field, value or "")
-    for section in a.sections:
-        _add_section(rows, article_id, None, f"{a.slug}/s{section.position}", section)
+        search("ARTICLE", "articles", 0, field, value or "")
+    sections = rows["sections"]
+
+    def section(trend_id: int | None, key: str, s) -> None:
+        section_id = len(sections)
+        sections.append((section_id, 0, trend_id, key, s.position, s.heading, *_text(s.body),
+                         *_span(s.span)))
+        search("SECTION", "sections", section_id, "heading", s.heading)
+        search("SECTION", "sections", section_id, "body", s.body.plain)
+
+    for s in a.sections:
+        section(None, f"{a.slug}/s{s.position}", s)
+    trends, key_points, routes, route_points, advice = (
+        rows["trends"], rows["key_points"], rows["routes"], rows["route_points"], rows["advice"])
     for trend in a.trends:
-        _add_trend(rows, a.slug, article_id, trend)
+        key = f"{a.slug}/{trend.position}"
+        trend_id = len(trends)
+        trends.append((trend_id, 0, key, trend.position, trend.label, trend.title, trend.heading,
+                       trend.anchor, *_text(trend.status_intro), trend.status_heading,
+                       trend.routes_heading, trend.advice_heading, *_span(trend.span)))
+        search("TREND", "trends", trend_id, "title", trend.title)
+        search("TREND", "trends", trend_id, "statusIntro", trend.status_intro.plain)
+        for point in trend.key_points:
+            key_points.append((len(key_points), trend_id, point.position, point.label,
+                               *_text(point.text), *_span(point.span)))
+            search("TREND", "trends", trend_id, "keyPoints",
+                   f"{point.label or ''} {point.text.plain}".strip())
+        for route in trend.routes:
+            route_id = len(routes)
+            routes.append((route_id, trend_id, 0, f"{key}/r{route.position}", route.position,
+                           route.label, route.name, *_text(route.intro), *_span(route.span)))
+            search("ROUTE", "routes", route_id, "name", route.name)
+            search("ROUTE", "routes", route_id, "intro", route.intro.plain)
+            for point in route.points:
+                route_points.append((len(route_points), route_id, point.kind, point.position,
+                                     *_text(point.text), *_span(point.span)))
+                search("ROUTE", "routes", route_id, "pros" if point.kind == "pro" else "cons",
+                       point.text.plain)
+        for item in trend.advice:
+            advice_id = len(advice)
+            advice.append((advice_id, trend_id, 0, f"{key}/a{item.position}", item.position,
+                           item.title, *_text(item.text), *_span(item.span)))
+            search("ADVICE", "advice", advice_id, "title", item.title)
+            search("ADVICE", "advice", advice_id, "text", item.text.plain)
+        for s in trend.sections:
+            section(trend_id, f"{key}/s{s.position}", s)
+    return SourceRecord(path, a.slug, {t: r for t, r in rows.items() if r}, tokens)
 
 
-def _add_section(rows: _Rows, article_id: int, trend_id: int | None, key: str, section) -> None:
-    section_id = rows.add("sections", {
-        "key": key, "article_id": article_id, "trend_id": trend_id,
-        "position": section.position, "heading": section.heading,
-        **_text("body", section.body), **_span(section.span),
-    })
-    rows.search(article_id, "SECTION", "sections", section_id, "heading", section.heading)
-    rows.search(article_id, "SECTION", "sections", section_id, "body", section.body.plain)
+def _shift(table: str, rows: list[tuple], first: dict[str, int]) -> list[tuple]:
+    """``rows`` with their local ids turned into real ones: ``first[t]`` is the
+    real id of the article's row 0 in table t."""
+    o = [first[t] if t else 0 for _, t in _ID_COLUMNS[table]]
+    if table == "search_docs":
+        return [(r[0] + o[0], r[1] + o[1], r[2] + first[r[4]]) + r[3:] for r in rows]
+    if table == "sections":  # trend_id is NULL for a section of the article itself
+        return [(r[0] + o[0], r[1] + o[1], None if r[2] is None else r[2] + o[2]) + r[3:]
+                for r in rows]
+    if len(o) == 1:
+        return [(r[0] + o[0],) + r[1:] for r in rows]
+    if len(o) == 2:
+        return [(r[0] + o[0], r[1] + o[1]) + r[2:] for r in rows]
+    return [(r[0] + o[0], r[1] + o[1], r[2] + o[2]) + r[3:] for r in rows]
 
 
-def _add_trend(rows: _Rows, slug: str, article_id: int, trend) -> None:
-    key = f"{slug}/{trend.position}"
-    trend_id = rows.add("trends", {
-        "key": key, "article_id": article_id, "position": trend.position,
-        "label": trend.label, "title": trend.title, "heading": trend.heading,
-        "anchor": trend.anchor, **_text("status_intro", trend.status_intro),
-        "status_heading": trend.status_heading, "routes_heading": trend.routes_heading,
-        "advice_heading": trend.advice_heading, **_span(trend.span),
-    })
-    rows.search(article_id, "TREND", "trends", trend_id, "title", trend.title)
-    rows.search(article_id, "TREND", "trends", trend_id, "statusIntro", trend.status_intro.plain)
-    for point in trend.key_points:
-        rows.add("key_points", {"trend_id": trend_id, "position": point.position,
-                                "label": point.label, **_text("text", point.text),
-                                **_span(point.span)})
-        rows.search(article_id, "TREND", "trends", trend_id, "keyPoints",
-                    f"{point.label or ''} {point.text.plain}".strip())
-    for route in trend.routes:
-        route_id = rows.add("routes", {
-            "key": f"{key}/r{route.position}", "trend_id": trend_id, "article_id": article_id,
-            "position": route.position, "label": route.label, "name": route.name,
-            **_text("intro", route.intro), **_span(route.span),
-        })
-        rows.search(article_id, "ROUTE", "routes", route_id, "name", route.name)
-        rows.search(article_id, "ROUTE", "routes", route_id, "intro", route.intro.plain)
-        for point in route.points:
-            rows.add("route_points", {"route_id": route_id, "kind": point.kind,
-                                      "position": point.position, **_text("text", point.text),
-                                      **_span(point.span)})
-            rows.search(article_id, "ROUTE", "routes", route_id,
-                        "pros" if point.kind == "pro" else "cons", point.text.plain)
-    for advice in trend.advice:
-        advice_id = rows.add("advice", {
-            "key": f"{key}/a{advice.position}", "trend_id": trend_id, "article_id": article_id,
-            "position": advice.position, "title": advice.title, **_text("text", advice.text),
-            **_span(advice.span),
-        })
-        rows.search(article_id, "ADVICE", "advice", advice_id, "title", advice.title)
-        rows.search(article_id, "ADVICE", "advice", advice_id, "text", advice.text.plain)
-    for section in trend.sections:
-        _add_section(rows, article_id, trend_id, f"{key}/s{section.position}", section)
-
-
-def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[dict]) -> None:
+def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[tuple]) -> None:
     """A plain executemany: the rows are already typed, and sqlite-utils'
     insert_all spent 70% of a 10,000-article load converting values one by one
     and building queries (profiled with cProfile)."""
-    columns = list(TABLES[table]["columns"])
+    columns = _COLUMNS[table]
     sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"VALUES ({', '.join('?' * len(columns))})")
-    db.conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
+    db.conn.executemany(sql, rows)
 
 
 def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> dict[str, int]:
     """Insert parsed articles with all their parts, and index them for search.
     Returns how many rows went into each table."""
-    rows = _Rows(db)
+    next_id = {}
+    for table in _COUNTED:
+        current = db.execute(f"SELECT max(id) FROM [{table}]").fetchone()[0]
+        next_id[table] = (current or 0) + 1
+    rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
+    index: list[tuple[int, str]] = []
     for record in records:
-        _add_article(rows, record)
-    for table in TABLES:  # dict order puts parents before children where it matters
-        if rows.rows[table]:
-            _insert_rows(db, table, rows.rows[table])
-    db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)",
-                        [(doc["id"], index_text(doc["text"])) for doc in rows.rows["search_docs"]])
-    return {table: len(table_rows) for table, table_rows in rows.rows.items()}
+        first = dict(next_id)
+        for table, table_rows in record.rows.items():
+            rows[table].extend(_shift(table, table_rows, first))
+            if table in next_id:
+                next_id[table] += len(table_rows)
+        doc = first["search_docs"]
+        index.extend(zip(range(doc, doc + len(record.tokens)), record.tokens))
+    for table in _STORED:
+        if rows[table]:
+            _insert_rows(db, table, rows[table])
+    db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)", index)
+    return {table: len(table_rows) for table, table_rows in rows.items()}
 
 
 def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[str, int]:

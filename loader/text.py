@@ -10,7 +10,7 @@ import nh3
 
 from .blocks import render_html
 from .model import Text
-from .tokens import count_cjk, is_cjk, without_cjk
+from .tokens import CJK_RANGES, count_cjk
 
 # Reading rates. CJK text is read by character, other scripts by word.
 # 300 characters/minute is the commonly quoted rate for Chinese readers; 200
@@ -43,16 +43,16 @@ def text_of(markdown: str, plain: str) -> Text:
     return Text(markdown, sanitise(render_html(markdown)), plain)
 
 
+# What an anchor keeps: letters and digits (str.isalnum, which is re's \w
+# without '_') and CJK. Runs of anything else become one hyphen, and none is
+# left at either end, so the anchor is its kept runs joined by hyphens.
+_ANCHOR_RUN = re.compile(f"(?:[^\\W_]|[{CJK_RANGES}])+")
+
+
 def anchor(text: str) -> str:
     """A URL fragment for a heading: lowercase letters, digits and CJK kept, the
     rest folded to single hyphens. Stable for the same text, and never empty."""
-    out: list[str] = []
-    for ch in unicodedata.normalize("NFKC", text).lower():
-        if ch.isalnum() or is_cjk(ch):
-            out.append(ch)
-        elif out and out[-1] != "-":
-            out.append("-")
-    slug = "".join(out).strip("-")
+    slug = "-".join(_ANCHOR_RUN.findall(unicodedata.normalize("NFKC", text).lower()))
     return slug or "section"
 
 
@@ -69,13 +69,16 @@ class Anchors:
         return base if count == 1 else f"{base}-{count}"
 
 
-# A whitespace-separated word with at least one letter or digit in it.
-_WORD = re.compile(r"\S*[^\W_]\S*")
+# A word of non-CJK text, where CJK characters separate words as whitespace
+# does: matched from its first letter or digit to its end, so each word that
+# has one is found once, and the rest are skipped. Unlike blanking the CJK
+# characters out first and then matching, this reads the text once.
+_WORD = re.compile(f"[^\\W_{CJK_RANGES}][^\\s{CJK_RANGES}]*")
 
 
 def word_count(plain: str) -> int:
     """Each CJK character is a word; other text counts whitespace-separated words."""
-    return count_cjk(plain) + len(_WORD.findall(without_cjk(plain)))
+    return count_cjk(plain) + len(_WORD.findall(plain))
 
 
 def reading_time_minutes(plain: str, words: int | None = None) -> int:

@@ -258,3 +258,42 @@ def test_two_loads_at_once_never_apply_a_stale_change(content_dir, db_path, monk
     assert {"First edit", "Second edit"} <= titles
     assert not load_content(content_dir, db_path).changed
     assert dump(db_path) == after_race
+
+
+def test_every_column_holds_what_it_is_named_for(content_dir, db_path):
+    """Rows are built as positional tuples: a column shifted or swapped shows here."""
+    load_content(content_dir, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        files = {p.name for p in content_dir.glob("*.md")}
+        slugs = {r["id"]: r["slug"] for r in conn.execute("SELECT id, slug FROM articles")}
+        for table in ("articles", "trends", "key_points", "routes", "route_points", "advice",
+                      "sections"):
+            for row in conn.execute(f"SELECT * FROM [{table}]"):
+                assert row["source_path"] in files, (table, dict(row))
+                assert 1 <= row["start_line"] <= row["end_line"], (table, dict(row))
+                for name in row.keys():
+                    if name.endswith(("_md", "_html", "_text")) and row[name] is not None:
+                        assert isinstance(row[name], str), (table, name)
+                    if name.endswith("_html") and row[name]:
+                        assert row[name].lstrip().startswith("<"), (table, name, row[name])
+                if "key" in row.keys():
+                    article_id = row["id"] if table == "articles" else row["article_id"]
+                    assert row["key"].split("/")[0] == slugs[article_id], (table, dict(row))
+        for row in conn.execute("SELECT * FROM search_docs"):
+            node = conn.execute(f"SELECT * FROM [{row['node_table']}] WHERE id = ?",
+                                (row["node_id"],)).fetchone()
+            owner = node["id"] if row["node_table"] == "articles" else node["article_id"]
+            assert owner == row["article_id"], dict(row)
+            assert row["kind"] in {"ARTICLE", "TREND", "ROUTE", "ADVICE", "SECTION"}
+            assert row["text"].strip()
+        for row in conn.execute("SELECT s.*, a.slug FROM sources s JOIN articles a "
+                                "ON a.id = s.article_id"):
+            assert row["sha256"] == sha(content_dir / row["path"]), dict(row)
+            assert row["size"] == (content_dir / row["path"]).stat().st_size
+        for row in conn.execute("SELECT * FROM route_points"):
+            assert row["kind"] in {"pro", "con"}, dict(row)
+    finally:
+        conn.close()

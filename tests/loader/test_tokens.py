@@ -1,0 +1,110 @@
+"""The regex-based tokens, word counts and anchors against their definitions.
+
+loader.tokens and loader.text compute these with whole-string regexes for
+speed. The reference implementations below are the earlier, per-run and
+per-character code, kept as the definition: the stored FTS tokens, word
+counts and heading anchors must not change by a single character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from loader.text import anchor, reading_time_minutes, word_count
+from loader.tokens import CJK_RANGES, count_cjk, index_text, tokenize
+
+_CJK = re.compile(f"[{CJK_RANGES}]")
+_RUN = re.compile(f"([{CJK_RANGES}]+)|([^\\W{CJK_RANGES}]+)")
+_WORD = re.compile(r"\S*[^\W_]\S*")
+
+
+def reference_tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    for match in _RUN.finditer(text):
+        run = match.group(0)
+        if match.group(1) is None:
+            tokens.append(run.lower())
+        elif len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(a + b for a, b in zip(run, run[1:]))
+    return tokens
+
+
+def reference_count_cjk(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def reference_word_count(plain: str) -> int:
+    return reference_count_cjk(plain) + len(_WORD.findall(_CJK.sub(" ", plain)))
+
+
+def reference_anchor(text: str) -> str:
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFKC", text).lower():
+        if ch.isalnum() or _CJK.match(ch) is not None:
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-") or "section"
+
+
+# Characters where a shortcut would most likely go wrong: both ends of every
+# CJK range and their outside neighbours, CJK-range characters that are not
+# letters (・, ー, combining sound marks, unassigned points), case mappings
+# that depend on context or change length (Σ, İ, ß, ǅ), combining marks,
+# underscore, full-width and other non-ASCII letters and digits, and
+# whitespace that str.split and regexes must agree on.
+TRICKY = (
+    "\u303f\u3040\u3041\u3099\u309b\u30fb\u30fc\u30ff\u3100"
+    "\u33ff\u3400\u4dbf\u4dc0\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00"
+    "\uabff\uac00\ud7a3\ud7a4\ud7af\ud7b0\U0001ffff\U00020000\U0002fa1f\U0002fa20"
+    "生成式芯片隐私한국어カタカナひらがな"
+    "ΣσςΑΒİıßǅǄǆ\u0301\u0307\u0345_-.:'’"
+    "aZé9٣²½ＡＢｆ０１"
+    " \t\n\xa0\u2028\u3000\u200b\ufeff😀。，！"
+)
+_TRICKY_TEXT = st.text(alphabet=st.sampled_from(TRICKY), max_size=40)
+TEXT = st.one_of(
+    _TRICKY_TEXT,
+    st.text(max_size=40),
+    st.lists(_TRICKY_TEXT | st.text(max_size=6), max_size=10).map("".join),
+)
+CASES = ["", " ", "生", "生成式 AI", "ΑΣ ΒΣΑ σΣ", "ΑΣ生成", "生ΑΣ", "İstanbul 芯片", "a_b 生_成",
+         "GPT-4 和 Gemini", "ー", "カー", "x\u0301y", "ǅungla", "١٢٣ abc", "\U00020000\U00020001"]
+
+
+def _examples(test):
+    for case in CASES:
+        test = example(case)(test)
+    return test
+
+
+@settings(max_examples=600, deadline=None)
+@given(TEXT)
+@_examples
+def test_tokens_match_the_per_run_definition(text):
+    expected = reference_tokenize(text)
+    assert tokenize(text) == expected
+    assert index_text(text) == " ".join(expected)
+
+
+@settings(max_examples=600, deadline=None)
+@given(TEXT)
+@_examples
+def test_word_counts_match_the_definition(text):
+    assert count_cjk(text) == reference_count_cjk(text)
+    assert word_count(text) == reference_word_count(text)
+    assert reading_time_minutes(text) == reading_time_minutes(text, reference_word_count(text))
+
+
+@settings(max_examples=600, deadline=None)
+@given(TEXT)
+@_examples
+def test_anchors_match_the_per_character_definition(text):
+    assert anchor(text) == reference_anchor(text)
+
