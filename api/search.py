@@ -80,6 +80,15 @@ def find_hits(conn: sqlite3.Connection, query: str, kinds: list[str] | None,
                f"{kinds_sql} ORDER BY score DESC, d.id LIMIT ? OFFSET ?")
         params = [first, first, *docs_params, *kinds_params, limit, offset]
         return conn.execute(sql, params).fetchall()
+    if not kinds:
+        # Rank inside the index and read only the page's docs: joining first
+        # read every matching doc's text (2,666 for 芯片 at 10,000 articles),
+        # 17 ms of a 20 ms search, against 10 ms this way.
+        sql = ("SELECT d.*, hit.score FROM (SELECT rowid, -bm25(search_fts) AS score "
+               "FROM search_fts WHERE search_fts MATCH ? ORDER BY score DESC, rowid "
+               "LIMIT ? OFFSET ?) hit JOIN search_docs d ON d.id = hit.rowid "
+               "ORDER BY hit.score DESC, d.id")
+        return conn.execute(sql, [match_expression(query), limit, offset]).fetchall()
     sql = ("SELECT d.*, -bm25(search_fts) AS score FROM search_fts "
            "JOIN search_docs d ON d.id = search_fts.rowid "
            f"WHERE search_fts MATCH ?{kinds_sql} ORDER BY score DESC, d.id LIMIT ? OFFSET ?")

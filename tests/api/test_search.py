@@ -131,6 +131,22 @@ def test_search_pages(seed_client):
         {h["node"]["id"] + h["field"] for h in second["nodes"]})
 
 
+def test_ranking_in_the_index_pages_like_ranking_after_the_join(seed_client):
+    """Without `kinds`, hits are ranked inside the FTS index before the join; every
+    kind listed takes the join-first query. Both must give the same pages."""
+    every_kind = ["ARTICLE", "TREND", "ROUTE", "ADVICE", "SECTION"]
+    for q in ("AI", "成本", "模型"):
+        for first in (1, 3, 100):
+            plain = gql(seed_client, SEARCH, {"q": q, "first": first})["data"]["search"]
+            joined = gql(seed_client, SEARCH, {"q": q, "first": first,
+                                               "kinds": every_kind})["data"]["search"]
+            assert plain["nodes"] and plain == joined
+            after = plain["pageInfo"]["endCursor"]
+            assert (gql(seed_client, SEARCH, {"q": q, "first": 2, "after": after})["data"]
+                    == gql(seed_client, SEARCH, {"q": q, "first": 2, "after": after,
+                                                 "kinds": every_kind})["data"])
+
+
 def test_search_query_length_limit(seed_client):
     body = gql(seed_client, SEARCH, {"q": "芯" * 201}, expect_errors=True)
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
