@@ -161,6 +161,9 @@ def _loader_table(lt: dict) -> tuple[list[str], dict]:
         *([f"| one changed file, as live reload runs it (no fsync) | {live:.3f} | "
            f"{live / bare:.2f}× | ≤ 1 s | "
            f"{_mark(verdict['one-file live reload (no fsync) <= 1 s'])} |"] if live is not None else []),
+        *([f"| for comparison: the full load's writing alone, from articles parsed "
+           f"beforehand (one SQLite writer) | {lt['write_only_s']:.3f} | "
+           f"{lt['write_only_s'] / bare:.1f}× | | |"] if "write_only_s" in lt else []),
         "",
         f"Loader summaries: `{lt['full_load_summary']}` / `{lt['noop_summary']}` / "
         f"`{lt['one_file_summary']}`",

@@ -273,7 +273,7 @@ def load_content(content_dir: Path, db_path: Path, progress: Progress | None = N
     change = Change(records, [previous[p].article_id for p in gone], warnings,
                     {p for p in gone} | {r.path for r in records}, version)
     if stored is None:
-        counts = _build_new(db_path, change, durable)
+        counts = build_new_store(db_path, change, durable)
     else:
         counts = _update_in_place(db_path, stored.content_version, change, durable)
     deleted = sum(1 for p in gone if p not in current)
@@ -370,8 +370,11 @@ def _update_in_place(db_path: Path, expected_version: str, change: Change,
     return counts
 
 
-def _build_new(db_path: Path, change: Change, durable: bool) -> dict[str, int]:
-    """Build the whole store in a temporary file, then rename it into place."""
+def build_new_store(db_path: Path, change: Change, durable: bool) -> dict[str, int]:
+    """Build the whole store in a temporary file, then rename it into place.
+
+    ``load_content`` calls it for a first load; the benchmark calls it alone
+    to time the writing of already parsed articles."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
     os.close(fd)
