@@ -85,6 +85,7 @@ class Relation:
     order: str = ""
     extra: str = ""
     many: bool = True
+    columns: str = ""  # what to select; empty: the table's default (queries.COLUMNS)
 
 
 TRENDS_OF_ARTICLE = Relation("trends", "article_id", order="article_id, position")
@@ -100,6 +101,7 @@ CONS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
                          extra=" AND kind = 'con'")
 ARTICLE_OF = Relation("articles", "id", parent_column="article_id", many=False)
 TREND_OF = Relation("trends", "id", parent_column="trend_id", many=False)
+BODY_OF_ARTICLE = Relation("articles", "id", many=False, columns=queries.BODY_COLUMNS)
 
 
 def check_deadline() -> None:
@@ -176,7 +178,7 @@ class Loaders:
         if found is None:
             found = self._rows[memo] = queries.rows_by(
                 self.conn, relation.table, relation.column, keys,
-                extra=relation.extra, order=relation.order)
+                extra=relation.extra, order=relation.order, columns=relation.columns)
         return found
 
     def one(self, table: str, column: str, wrap: Wrap = None) -> DataLoader[Any, Any]:

@@ -86,8 +86,19 @@ def page(conn: sqlite3.Connection, select_sql: str, from_sql: str, where: Where,
     return conn.execute(sql, [*where.params, limit, offset]).fetchall()
 
 
+# An article's row without its body (body_md, body_html, body_text: about
+# 60% of the row, and on overflow pages): fields other than `body` never read
+# it, so pages, search hits and lookups select this, and `body` loads the
+# bodies of a whole family with BODY_COLUMNS (api.types.Article.body).
+ARTICLE_COLUMNS = ("id, key, slug, title, date, year, description, tags, intro_md, intro_html, "
+                   "intro_text, summary_md, summary_html, summary_text, summary_heading, "
+                   "word_count, reading_time_minutes, headings, source_path, start_line, end_line")
+BODY_COLUMNS = "id, body_md, body_html, body_text"
+# What rows_by selects by default, per table.
+COLUMNS = {"articles": ARTICLE_COLUMNS}
+
 # Connection sources: (select, from, default order) per node list.
-ARTICLES = ("a.*", "articles a")
+ARTICLES = (", ".join("a." + c for c in ARTICLE_COLUMNS.split(", ")), "articles a")
 TRENDS = ("t.*", "trends t JOIN articles a ON a.id = t.article_id",
           "a.date DESC, a.id DESC, t.position")
 ROUTES = ("r.*", "routes r JOIN trends t ON t.id = r.trend_id JOIN articles a ON a.id = r.article_id",
@@ -120,10 +131,12 @@ def article_order(orders: Iterable[str]) -> str:
 # Batched lookups used by the DataLoaders: one statement per batch.
 
 def rows_by(conn: sqlite3.Connection, table: str, column: str, values: Sequence,
-            extra: str = "", order: str = "") -> list[sqlite3.Row]:
-    """All rows of ``table`` whose ``column`` is in ``values``."""
+            extra: str = "", order: str = "", columns: str = "") -> list[sqlite3.Row]:
+    """All rows of ``table`` whose ``column`` is in ``values`` (``columns``, or the
+    table's default columns)."""
     order_sql = f" ORDER BY {order}" if order else ""
-    sql = f"SELECT * FROM {table} WHERE {column} IN {IDS}{extra}{order_sql}"
+    selected = columns or COLUMNS.get(table, "*")
+    sql = f"SELECT {selected} FROM {table} WHERE {column} IN {IDS}{extra}{order_sql}"
     return conn.execute(sql, [json.dumps(list(values))]).fetchall()
 
 

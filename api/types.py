@@ -19,7 +19,8 @@ from strawberry.types import Info
 from api import ids
 from loader.text import excerpt
 from api.errors import bad_input
-from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, CONS_OF_ROUTE, KEY_POINTS_OF_TREND,
+from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, BODY_OF_ARTICLE, CONS_OF_ROUTE,
+                         KEY_POINTS_OF_TREND,
                          PROS_OF_ROUTE, ROUTES_OF_TREND, SECTIONS_OF_ARTICLE, SECTIONS_OF_TREND,
                          TREND_OF, TRENDS_OF_ARTICLE, Context, _column, related)
 
@@ -114,8 +115,13 @@ class Article(Node):
         return _text(self.row, "summary", format)
 
     @strawberry.field(description="The whole body, unwrapped from its code fence.")
-    def body(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "body", format)
+    def body(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self._body_row(info), "body", format)
+
+    def _body_row(self, info: ContextInfo) -> sqlite3.Row:
+        # Article rows leave the body out (api.queries.ARTICLE_COLUMNS); it is
+        # loaded for the whole family the first time one member asks.
+        return related(info.context.loaders, self, BODY_OF_ARTICLE)
 
     @strawberry.field(description="The start of the introduction (or of the body, when there is "
                                   "no introduction) as plain text, cut after the last whole "
@@ -123,12 +129,14 @@ class Article(Node):
                                   "longer than `length` is cut and ended with an ellipsis.")
     def excerpt(
         self,
+        info: ContextInfo,
         length: Annotated[int, strawberry.argument(
             description="Maximum length in characters, 1 to 2000.")] = 200,
     ) -> str:
         if not 1 <= length <= 2000:
             raise bad_input("`length` must be between 1 and 2000.", argument="length")
-        return excerpt(self.row["intro_text"] or self.row["body_text"], length)
+        text = self.row["intro_text"] or self._body_row(info)["body_text"]
+        return excerpt(text, length)
 
     # Relations load for the object's whole family at once (api.loaders.related):
     # one statement per level, and plain lists, not futures.

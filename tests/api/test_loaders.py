@@ -119,3 +119,23 @@ def test_time_limit_stops_synchronous_nested_work(dbs):
     assert limited["data"] is None
     # Side by side in one run: stopped early, not after doing all the work.
     assert limited_time < full_time / 3, (limited_time, full_time)
+
+
+BODIES = """{ articles(first: 100) { nodes { slug body excerpt(length: 40)
+  html: body(format: HTML) trends { article { body(format: PLAIN) } } } } }"""
+
+
+def test_article_bodies_load_once_per_family_and_only_when_asked(dbs):
+    """Article rows leave the body out; asking for it costs one statement per family."""
+    _, data, without = count_statements(dbs[100], "{ articles(first: 100) { nodes { slug title } } }")
+    assert len(data["articles"]["nodes"]) == 100
+    assert not any("body_md" in s for s in without), without
+    small, _, small_sql = count_statements(dbs[3], BODIES)
+    large, large_data, large_sql = count_statements(dbs[100], BODIES)
+    assert small == large, (small_sql, large_sql)
+    body_statements = [s for s in large_sql if "body_md" in s]
+    # One for the page's articles, one for the family of the trends' articles.
+    assert len(body_statements) == 2, body_statements
+    node = large_data["articles"]["nodes"][0]
+    assert node["body"].startswith("#") and node["html"].startswith("<")
+    assert node["trends"][0]["article"]["body"] and len(node["excerpt"]) <= 40
