@@ -138,11 +138,16 @@ class Snapshot:
             # stale at once, never a stale snapshot look current.
             counter = header.counter()
             conn = connect_read_only(path)
+        except (OSError, sqlite3.Error) as exc:
+            if fresh_header is not None:
+                os.close(fresh_header.fd)
+            raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc
+        try:
             meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
             if _file_identity(path)[0] != header.inode:
-                conn.close()
                 raise OSError("the file was replaced while it was being opened")
         except (OSError, sqlite3.Error) as exc:
+            conn.close()
             if fresh_header is not None:
                 os.close(fresh_header.fd)
             raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc

@@ -363,7 +363,8 @@ def _update_in_place(db_path: Path, expected_version: str, change: Change,
             counts = _apply(conn, change, fresh=False)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+                conn.execute("ROLLBACK")
             raise
     finally:
         conn.close()
