@@ -43,7 +43,7 @@ def _progress(enabled: bool):
               show_default="number of CPUs", help="Processes that parse in parallel "
               f"(used from {PARALLEL_MIN} changed files on).")
 @click.option("--fsync/--no-fsync", "durable", default=True, show_default=True,
-              help="Sync the new database to disk before it replaces the old one.")
+              help="Sync the change to disk before the load returns.")
 def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
                  durable: bool) -> None:
     """Check CONTENT_DIR and load it into the SQLite file --db.
