@@ -127,7 +127,7 @@ class Snapshot:
     def open(cls, path: Path, header: FileHeader | None = None) -> "Snapshot":
         """Open the file at ``path``; ``header`` is reused if it is on the same file."""
         path = Path(path)
-        fresh_header = None
+        fresh_header = conn = None
         try:
             identity = _file_identity(path)
             if header is None or header.inode != identity[0]:
@@ -138,16 +138,12 @@ class Snapshot:
             # stale at once, never a stale snapshot look current.
             counter = header.counter()
             conn = connect_read_only(path)
-        except (OSError, sqlite3.Error) as exc:
-            if fresh_header is not None:
-                os.close(fresh_header.fd)
-            raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc
-        try:
             meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
             if _file_identity(path)[0] != header.inode:
                 raise OSError("the file was replaced while it was being opened")
         except (OSError, sqlite3.Error) as exc:
-            conn.close()
+            if conn is not None:
+                conn.close()
             if fresh_header is not None:
                 os.close(fresh_header.fd)
             raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc

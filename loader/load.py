@@ -202,10 +202,11 @@ def _require_dir(content_dir: Path) -> None:
 
 @dataclass
 class StoredState:
-    """What an existing, usable store holds: its sources and its content version."""
+    """What an existing, usable store holds: its sources, content version and counts."""
 
     sources: dict[str, StoredSource]
     content_version: str
+    counts: dict[str, int]
 
 
 def _stored_state(db_path: Path) -> StoredState | None:
@@ -219,7 +220,8 @@ def _stored_state(db_path: Path) -> StoredState | None:
         conn = sqlite3.connect(f"file:{db_path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
-                                     "('schema_version', 'content_version')").fetchall())
+                                     "('schema_version', 'content_version', 'counts')"
+                                     ).fetchall())
             if int(meta.get("schema_version") or -1) != schema.SCHEMA_VERSION:
                 return None
             # Two scans, joined here: the slugs come from the slug index alone
@@ -227,13 +229,14 @@ def _stored_state(db_path: Path) -> StoredState | None:
             slugs = dict(conn.execute("SELECT id, slug FROM articles").fetchall())
             rows = conn.execute("SELECT path, sha256, article_id, size, mtime_ns "
                                 "FROM sources").fetchall()
+            counts = json.loads(meta.get("counts") or "{}")
         finally:
             conn.close()
     except (sqlite3.DatabaseError, ValueError):
         return None
     return StoredState({path: StoredSource(sha, article_id, slugs[article_id], size, mtime)
                         for path, sha, article_id, size, mtime in rows},
-                       meta.get("content_version", ""))
+                       meta.get("content_version", ""), counts)
 
 
 def load_content(content_dir: Path, db_path: Path, progress: Progress | None = None,
@@ -266,8 +269,7 @@ def load_content(content_dir: Path, db_path: Path, progress: Progress | None = N
     if any(p.is_error for p in problems):
         raise LoadError(problems)
     if stored is not None and not to_parse and not gone:
-        counts = _counts_of(db_path)
-        return LoadReport(False, 0, len(files), 0, counts, version,
+        return LoadReport(False, 0, len(files), 0, stored.counts, version,
                           time.perf_counter() - started, warnings)
 
     change = Change(records, [previous[p].article_id for p in gone], warnings,
@@ -299,14 +301,6 @@ class Change:
 def _stored_counts(conn: sqlite3.Connection) -> dict[str, int]:
     row = conn.execute("SELECT value FROM meta WHERE key='counts'").fetchone()
     return dict(json.loads(row[0])) if row else {}
-
-
-def _counts_of(db_path: Path) -> dict[str, int]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        return _stored_counts(conn)
-    finally:
-        conn.close()
 
 
 def _apply(conn: sqlite3.Connection, change: Change, fresh: bool) -> dict[str, int]:

@@ -13,6 +13,7 @@ from api.store import SnapshotHolder
 from api.watch import ContentWatcher
 from loader.load import load_content
 from tests.api.helpers import CONTENT
+from tests.support.edits import retitle
 from tests.support.live_server import Server
 
 TITLE_QUERY = '{ article(slug: "2025-web-platform-trends") { title } contentDiagnostics { path line severity message } }'
@@ -27,12 +28,7 @@ def content_dir(tmp_path: Path) -> Path:
 
 
 def _retitle(content_dir: Path, title: str) -> Path:
-    path = content_dir / "2025-web-platform-trends.md"
-    text = path.read_text("utf-8")
-    start = text.index("title: ") + len("title: ")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + f'"{title}"' + text[end:], "utf-8")
-    return path
+    return retitle(content_dir / "2025-web-platform-trends.md", title)
 
 
 def test_watcher_swaps_on_good_edits_and_keeps_content_on_bad_ones(content_dir, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 
 from loader.diagnostics import LoadError
 from loader.load import load_content
+from tests.support.edits import retitle
 
 
 def sha(path: Path) -> str:
@@ -191,18 +192,11 @@ def test_counts_stay_exact_across_incremental_loads(content_dir, db_path):
     assert counts["articles"] == 2 and counts["trends"] > 0
 
 
-def _retitle(path: Path, title: str) -> None:
-    text = path.read_text("utf-8")
-    start = text.index("title:")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + f'title: "{title}"' + text[end:], "utf-8")
-
-
 def test_a_reload_commits_into_the_same_file(content_dir, db_path):
     """Later loads edit the store in place (one transaction), not a copy of it."""
     load_content(content_dir, db_path)
     inode = db_path.stat().st_ino
-    _retitle(content_dir / "2024-ai-trends.md", "Retitled in place")
+    retitle(content_dir / "2024-ai-trends.md", "Retitled in place")
     report = load_content(content_dir, db_path)
     assert report.changed and report.parsed == 1
     assert db_path.stat().st_ino == inode
@@ -216,7 +210,7 @@ def test_a_write_that_fails_midway_rolls_back_to_the_same_bytes(content_dir, db_
     load_content(content_dir, db_path)
     before = sha(db_path)
     (content_dir / "2024-ai-trends.md").unlink()  # a delete goes through first...
-    _retitle(content_dir / "2025-web-platform-trends.md", "Never stored")
+    retitle(content_dir / "2025-web-platform-trends.md", "Never stored")
 
     def insert_fails(*_args, **_kwargs):  # ...then the insert breaks
         raise sqlite3.OperationalError("disk I/O error (simulated)")
@@ -236,7 +230,7 @@ def test_two_loads_at_once_never_apply_a_stale_change(content_dir, db_path, monk
     import loader.load as load_module
 
     load_content(content_dir, db_path)
-    _retitle(content_dir / "2024-ai-trends.md", "First edit")
+    retitle(content_dir / "2024-ai-trends.md", "First edit")
     real_parse = load_module.parse_files
     raced = []
 
@@ -244,7 +238,7 @@ def test_two_loads_at_once_never_apply_a_stale_change(content_dir, db_path, monk
         result = real_parse(*args, **kwargs)
         if not raced:  # another load lands while this one is parsing
             raced.append(True)
-            _retitle(content_dir / "2025-web-platform-trends.md", "Second edit")
+            retitle(content_dir / "2025-web-platform-trends.md", "Second edit")
             load_content(content_dir, db_path)
         return result
 

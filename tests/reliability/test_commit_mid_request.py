@@ -16,17 +16,11 @@ import time
 import httpx
 
 from tests.security.live import CONTENT, load, start_server
+from tests.support.edits import retitle
 
 DELAY = 1.0  # every execution waits this long first: the window for the commit
 SLUG = "2024-ai-trends"
 QUERY = f'{{ article(slug: "{SLUG}") {{ title }} }}'
-
-
-def _retitle(path, title: str) -> None:
-    text = path.read_text("utf-8")
-    start = text.index("title:")
-    end = text.index("\n", start)
-    path.write_text(text[:start] + f'title: "{title}"' + text[end:], "utf-8")
 
 
 def test_query_straddling_a_commit_is_answered_from_the_new_version(tmp_path):
@@ -43,7 +37,7 @@ def test_query_straddling_a_commit_is_answered_from_the_new_version(tmp_path):
         started = time.monotonic()
         request.start()
         time.sleep(DELAY / 4)  # the request has taken its snapshot and is waiting
-        _retitle(content / f"{SLUG}.md", "Edited mid-request")
+        retitle(content / f"{SLUG}.md", "Edited mid-request")
         load(content, server.db)
         request.join(timeout=DELAY * 10)
         assert answers, "the request did not finish"
