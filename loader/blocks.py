@@ -19,7 +19,12 @@ MARKDOWN_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRI
 
 @dataclass(slots=True)
 class Item:
-    """One list item. ``lead`` is the text of a bold run that opens the item."""
+    """One list item: a *unit* of text that may open with a bold lead-in.
+
+    ``lead`` is the text of a bold run that opens the item (nothing before it
+    but the marker). ``strong_*`` describe the first bold run anywhere in the
+    item's first paragraph, so that "（1）**标题**：…" can be read too.
+    """
 
     start: int
     end: int
@@ -28,6 +33,9 @@ class Item:
     sublists: list["Block"] = field(default_factory=list)
     has_content: bool = False  # something came before any bold lead-in
     content_start: int = -1  # byte offset of the item's first content, after the marker
+    strong_start: int = -1
+    strong_end: int = 0
+    strong_text: str = ""
 
 
 @dataclass(slots=True)
@@ -40,6 +48,15 @@ class Block:
     info: str = ""  # code: the fence's info string
     ordered_start: int | None = None  # list: first number, None for bullets
     items: list[Item] = field(default_factory=list)
+    # A top-level paragraph is a unit like a list item (see Item).
+    lead: str | None = None
+    lead_end: int = 0
+    has_content: bool = False
+    content_start: int = -1
+    strong_start: int = -1
+    strong_end: int = 0
+    strong_text: str = ""
+    sublists: list["Block"] = field(default_factory=list)  # always empty: for the unit protocol
 
 
 _BLOCK_KINDS = {
@@ -97,11 +114,17 @@ class Document:
     def source(self, start: int, end: int) -> str:
         return self.raw[start:end].decode("utf-8")
 
+    def peek(self, start: int, end: int, size: int = 16) -> str:
+        """Up to ``size`` bytes from ``start`` (not past ``end``), as text; a
+        character cut at the end is dropped."""
+        return self.raw[start:min(end, start + size)].decode("utf-8", errors="ignore")
+
     def plain(self, start: int, end: int) -> str:
         """The text content of a byte range, without markup."""
         lo = bisect.bisect_left(self._piece_starts, start)
         hi = bisect.bisect_left(self._piece_starts, end)
-        text = "".join(self._pieces[lo:hi]).strip()
+        text = self._piece_tail(lo - 1, start) + "".join(self._pieces[lo:hi])
+        text = text.strip()
         if "\n" not in text:  # most list items: one line, so nothing to collapse
             return " ".join(text.split())
         lines = [" ".join(line.split()) for line in text.split("\n")]
@@ -111,21 +134,32 @@ class Document:
                 out.append(line)
         return "\n".join(out).strip()
 
+    def _piece_tail(self, index: int, start: int) -> str:
+        """The part of piece ``index`` from byte ``start`` on, when ``start`` falls
+        inside it (a range that begins after a lead-in's separator: "：text")."""
+        if index < 0:
+            return ""
+        piece, piece_start = self._pieces[index], self._piece_starts[index]
+        before = self.raw[piece_start:start].decode("utf-8", errors="ignore")
+        if not before or not piece.startswith(before) or len(before) >= len(piece):
+            return ""  # not inside, or the piece is not the source's text (an entity)
+        return piece[len(before):]
+
     # -- building ----------------------------------------------------------
 
     def _build(self, events) -> None:
         # The hottest loop of a load: one pass per event, so the innermost open
-        # entry (``top``) and the open items (``items``) are kept at hand
-        # rather than found by scanning the stack, and events are told apart
-        # by their most frequent kinds first.
+        # entry (``top``) and the open units (``units``: list items, and a
+        # top-level paragraph) are kept at hand rather than found by scanning
+        # the stack, and events are told apart by their most frequent kinds first.
         blocks = self.blocks
         add_start = self._piece_starts.append
         add_piece = self._pieces.append
         stack: list[Block | Item] = []  # open blocks and items, innermost last
-        items: list[Item] = []  # the items in ``stack``, innermost last
+        units: list[Block | Item] = []  # the units in ``stack``, innermost last
         top: Block | Item | None = None  # stack[-1]
-        lead_item: Item | None = None  # item whose opening bold run is being read
-        lead_text: list[str] = []
+        strong_unit: Block | Item | None = None  # unit whose first bold run is being read
+        strong_text: list[str] = []
         for event, span in events:
             start = span["start"]
             if top.__class__ is Item and top.content_start < 0:
@@ -139,15 +173,15 @@ class Document:
                     add_piece("\n")
                 elif event == "Rule" and not stack:
                     blocks.append(Block("rule", start, span["end"]))
-                if items:
-                    items[-1].has_content = True
+                if units:
+                    units[-1].has_content = True
                 continue
             (name, payload), = event.items()
             if name in _TEXT_EVENTS:
-                if lead_item is not None:
-                    lead_text.append(payload)
-                elif items:
-                    items[-1].has_content = True
+                if strong_unit is not None:
+                    strong_text.append(payload)
+                elif units:
+                    units[-1].has_content = True
                 add_start(start)
                 add_piece(payload)
                 if top.__class__ is Block and top.kind == "heading":
@@ -158,29 +192,39 @@ class Document:
                     top = self._open(tag, payload, start, span["end"], stack)
                     stack.append(top)
                     if top.__class__ is Item:
-                        items.append(top)
-                elif tag == "Strong":
-                    item = self._item_awaiting_lead(stack)
-                    if item is not None:
-                        lead_item, lead_text = item, []
+                        units.append(top)
+                    elif tag == "Paragraph" and len(stack) == 1:
+                        top.content_start = start
+                        units.append(top)
+                elif tag == "Strong" and strong_unit is None:
+                    unit = self._unit_awaiting_strong(stack, units)
+                    if unit is not None:
+                        strong_unit, strong_text = unit, []
+                        unit.strong_start = start
             elif name == "End":
                 tag = payload if payload.__class__ is str else next(iter(payload))
                 if tag in _CONTAINERS:
-                    if stack.pop().__class__ is Item:
-                        items.pop()
+                    closed = stack.pop()
+                    if units and closed is units[-1]:
+                        units.pop()
                     top = stack[-1] if stack else None
                     if tag in _ENDS_LINE:
                         add_start(max(span["end"] - 1, start))
                         add_piece("\n")
-                elif tag == "Strong" and lead_item is not None:
-                    lead_item.lead = "".join(lead_text).strip()
-                    lead_item.lead_end = span["end"]
-                    lead_item = None
+                elif tag == "Strong" and strong_unit is not None:
+                    text = "".join(strong_text).strip()
+                    strong_unit.strong_text = text
+                    strong_unit.strong_end = span["end"]
+                    if not strong_unit.has_content:
+                        strong_unit.lead = text
+                        strong_unit.lead_end = span["end"]
+                    strong_unit.has_content = True
+                    strong_unit = None
             elif name == "Html" or name == "InlineHtml":
                 # Raw HTML stays in the markdown (and is sanitised in the HTML),
                 # but it is not text, so it is left out of the plain text.
-                if items:
-                    items[-1].has_content = True
+                if units:
+                    units[-1].has_content = True
         for block in blocks:
             block.text = block.text.strip()
             if block.kind == "heading" and not block.text:
@@ -220,14 +264,22 @@ class Document:
         return block
 
     @staticmethod
-    def _item_awaiting_lead(stack) -> Item | None:
-        """The innermost item, if this bold run is the first thing in it."""
-        for entry in reversed(stack):
-            if isinstance(entry, Item):
-                return None if entry.has_content or entry.lead is not None else entry
-            if isinstance(entry, Block) and entry.kind != "paragraph":
+    def _unit_awaiting_strong(stack, units) -> Item | Block | None:
+        """The innermost unit, if this is the first bold run of its first paragraph."""
+        if not units:
+            return None
+        unit = units[-1]
+        if unit.strong_start >= 0:
+            return None
+        if unit.__class__ is Item:
+            # Only in the item's own first paragraph (or its tight text), not in a
+            # nested quote or list of the item.
+            inner = stack[stack.index(unit) + 1:]
+            if any(e.__class__ is not Block or e.kind != "paragraph" for e in inner):
                 return None
-        return None
+            if unit.sublists:
+                return None
+        return unit
 
 
 def render_html(markdown: str) -> str:

@@ -32,6 +32,7 @@ import sqlite_utils
 
 from . import schema
 from .article import parse_article
+from .config import DEFAULTS, ContentConfig, load_config
 from .diagnostics import Diagnostic, LoadError
 from .store import SourceRecord, article_rows, delete_articles, insert_articles, write_meta
 
@@ -71,14 +72,19 @@ class LoadReport:
     content_version: str
     seconds: float
     warnings: list[Diagnostic] = field(default_factory=list)
+    # With skip_invalid: the errors of the files that were not loaded, and those
+    # files (an invalid file that was loaded before keeps its last good version).
+    errors: list[Diagnostic] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         c = self.counts
         what = "loaded" if self.changed else "unchanged"
+        skipped = f", {len(self.invalid)} invalid skipped" if self.invalid else ""
         return (f"{what}: {c.get('articles', 0)} articles, {c.get('trends', 0)} trends, "
                 f"{c.get('routes', 0)} routes, {c.get('advice', 0)} advice "
-                f"({self.parsed} parsed, {self.unchanged} unchanged, {self.deleted} deleted, "
-                f"{len(self.warnings)} warnings) in {self.seconds:.2f}s")
+                f"({self.parsed} parsed, {self.unchanged} unchanged, {self.deleted} deleted"
+                f"{skipped}, {len(self.warnings)} warnings) in {self.seconds:.2f}s")
 
 
 def _scan(content_dir: Path) -> list[tuple[str, os.stat_result]]:
@@ -122,26 +128,30 @@ def read_files(content_dir: Path, known: dict[str, "StoredSource"] | None = None
     return out
 
 
-def content_version(files: Iterable[tuple[str, str]]) -> str:
-    """One hash over every (path, sha256): changes when any file does."""
-    digest = hashlib.sha256()
+def content_version(files: Iterable[tuple[str, str]], config: str = "") -> str:
+    """One hash over every (path, sha256) and the settings' fingerprint: changes
+    when any file does, or the way files read does."""
+    digest = hashlib.sha256(config.encode())
     for path, sha in sorted(files):
         digest.update(f"{path}\0{sha}\n".encode())
     return digest.hexdigest()
 
 
-def _parse_one(file: ContentFile) -> tuple[SourceRecord | None, list[Diagnostic]]:
-    article, problems = parse_article(file.path, file.data)
+def _parse_one(file: ContentFile, config: ContentConfig
+               ) -> tuple[SourceRecord | None, list[Diagnostic]]:
+    article, problems = parse_article(file.path, file.data, config)
     if article is None:
         return None, problems
     return article_rows(file.path, file.sha256, len(file.data), file.mtime_ns, article), problems
 
 
-def _parse_chunk(chunk: list[ContentFile]) -> list[tuple[SourceRecord | None, list[Diagnostic]]]:
-    return [_parse_one(f) for f in chunk]
+def _parse_chunk(chunk: list[ContentFile], config: ContentConfig
+                 ) -> list[tuple[SourceRecord | None, list[Diagnostic]]]:
+    return [_parse_one(f, config) for f in chunk]
 
 
-def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None):
+def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None,
+               config: ContentConfig):
     """Each file's rows (or None) and diagnostics, in ``jobs`` processes when
     there are many.
 
@@ -153,7 +163,7 @@ def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None):
     """
     if jobs <= 1 or len(files) < PARALLEL_MIN:
         for file in files:
-            yield _parse_one(file)
+            yield _parse_one(file, config)
             if progress:
                 progress(1)
         return
@@ -161,20 +171,21 @@ def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None):
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for chunk, results in zip(chunks, pool.map(_parse_chunk, chunks)):
+        for chunk, results in zip(chunks, pool.map(_parse_chunk, chunks,
+                                                   [config] * len(chunks))):
             yield from results
             if progress:
                 progress(len(chunk))
 
 
 def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = None,
-                progress: Progress | None = None,
-                jobs: int = 1) -> tuple[list[SourceRecord], list[Diagnostic]]:
+                progress: Progress | None = None, jobs: int = 1,
+                config: ContentConfig = DEFAULTS) -> tuple[list[SourceRecord], list[Diagnostic]]:
     """Parse files; check slugs are unique among them and ``known_slugs`` (slug -> path)."""
     records: list[SourceRecord] = []
     problems: list[Diagnostic] = []
     seen = dict(known_slugs or {})
-    for file, (record, found) in zip(files, _parse_all(files, jobs, progress)):
+    for file, (record, found) in zip(files, _parse_all(files, jobs, progress, config)):
         problems.extend(found)
         if record is None:
             continue
@@ -187,12 +198,32 @@ def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = N
     return records, problems
 
 
+@dataclass
+class CheckReport:
+    """What ``check`` found: diagnostics, drafts, and how much structure was read."""
+
+    diagnostics: list[Diagnostic]
+    files: int
+    drafts: list[tuple[str, str]]  # (path, slug) of every draft
+    coverage: dict[str, tuple[int, int]]  # path -> (units in typed slots, units under trends)
+
+
 def check_content(content_dir: Path, progress: Progress | None = None,
                   jobs: int = 1) -> list[Diagnostic]:
     """Every diagnostic for a content folder; writes nothing."""
+    return check_folder(content_dir, progress, jobs).diagnostics
+
+
+def check_folder(content_dir: Path, progress: Progress | None = None,
+                 jobs: int = 1) -> CheckReport:
+    """Check a content folder without writing anything (see CheckReport)."""
     _require_dir(content_dir)
-    _, problems = parse_files(read_files(content_dir), progress=progress, jobs=jobs)
-    return sorted(problems)
+    config = load_config(content_dir)
+    files = read_files(content_dir)
+    records, problems = parse_files(files, progress=progress, jobs=jobs, config=config)
+    drafts = [(r.path, r.slug) for r in records if r.draft]
+    return CheckReport(sorted(problems), len(files), drafts,
+                       {r.path: r.coverage for r in records})
 
 
 def _require_dir(content_dir: Path) -> None:
@@ -207,6 +238,7 @@ class StoredState:
     sources: dict[str, StoredSource]
     content_version: str
     counts: dict[str, int]
+    config: str  # the fingerprint of the settings the store was read with
 
 
 def _stored_state(db_path: Path) -> StoredState | None:
@@ -220,7 +252,7 @@ def _stored_state(db_path: Path) -> StoredState | None:
         conn = sqlite3.connect(f"file:{db_path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
-                                     "('schema_version', 'content_version', 'counts')"
+                                     "('schema_version', 'content_version', 'counts', 'config')"
                                      ).fetchall())
             if int(meta.get("schema_version") or -1) != schema.SCHEMA_VERSION:
                 return None
@@ -236,51 +268,67 @@ def _stored_state(db_path: Path) -> StoredState | None:
         return None
     return StoredState({path: StoredSource(sha, article_id, slugs[article_id], size, mtime)
                         for path, sha, article_id, size, mtime in rows},
-                       meta.get("content_version", ""), counts)
+                       meta.get("content_version", ""), counts, meta.get("config", ""))
 
 
 def load_content(content_dir: Path, db_path: Path, progress: Progress | None = None,
                  on_total: Callable[[int], None] | None = None, jobs: int = 1,
-                 durable: bool = True) -> LoadReport:
+                 durable: bool = True, skip_invalid: bool = False) -> LoadReport:
     """Load ``content_dir`` into ``db_path``, parsing only files that changed.
 
     Raises LoadError with every diagnostic when any file has an error; the
-    database is then untouched. ``durable`` syncs the change to disk before
-    the load returns (a rollback journal and fsyncs for an in-place change,
-    one fsync of the new file for a first build); live reload turns it off,
-    since the store can always be rebuilt from the content folder.
+    database is then untouched. With ``skip_invalid``, the valid files are
+    loaded and the invalid ones reported in the LoadReport: an invalid file
+    that was loaded before keeps its last good version, a new one is left out.
+    ``durable`` syncs the change to disk before the load returns (a rollback
+    journal and fsyncs for an in-place change, one fsync of the new file for a
+    first build); live reload turns it off, since the store can always be
+    rebuilt from the content folder.
     """
     started = time.perf_counter()
     content_dir, db_path = Path(content_dir), Path(db_path)
     _require_dir(content_dir)
+    config = load_config(content_dir)
     stored = _stored_state(db_path)
+    if stored is not None and stored.config != config.fingerprint:
+        # The settings changed how files read: read every file again.
+        stored = StoredState({path: StoredSource("", s.article_id, s.slug, -1, -1)
+                              for path, s in stored.sources.items()},
+                             stored.content_version, stored.counts, stored.config)
     previous = stored.sources if stored else {}
     files = read_files(content_dir, previous)
     current = {f.path: f for f in files}
     to_parse = [f for f in files if f.path not in previous or previous[f.path].sha256 != f.sha256]
     gone = [p for p in previous if p not in current or current[p].sha256 != previous[p].sha256]
     kept_slugs = {s.slug: path for path, s in previous.items() if path not in gone}
-    version = content_version((f.path, f.sha256) for f in files)
     if on_total:
         on_total(len(to_parse))
 
-    records, problems = parse_files(to_parse, kept_slugs, progress, jobs)
+    records, problems = parse_files(to_parse, kept_slugs, progress, jobs, config)
     warnings = [p for p in problems if not p.is_error]
-    if any(p.is_error for p in problems):
+    errors = [p for p in problems if p.is_error]
+    invalid = sorted({p.path for p in errors})
+    if errors and not skip_invalid:
         raise LoadError(problems)
-    if stored is not None and not to_parse and not gone:
-        return LoadReport(False, 0, len(files), 0, stored.counts, version,
-                          time.perf_counter() - started, warnings)
+    # An invalid file keeps what the store has of it (its last good version).
+    gone = [p for p in gone if p not in invalid or p not in previous or not previous[p].sha256]
+    served = {f.path: f.sha256 for f in files if f.path not in invalid}
+    served.update({p: previous[p].sha256 for p in invalid if p in previous and p not in gone})
+    version = content_version(served.items(), config.fingerprint)
+    if stored is not None and not records and not gone:
+        return LoadReport(False, 0, len(files) - len(to_parse), 0, stored.counts,
+                          stored.content_version, time.perf_counter() - started, warnings,
+                          errors, invalid)
 
     change = Change(records, [previous[p].article_id for p in gone], warnings,
-                    {p for p in gone} | {r.path for r in records}, version)
+                    {p for p in gone} | {r.path for r in records}, version, config.fingerprint)
     if stored is None:
         counts = build_new_store(db_path, change, durable)
     else:
         counts = _update_in_place(db_path, stored.content_version, change, durable)
     deleted = sum(1 for p in gone if p not in current)
     return LoadReport(True, len(records), len(files) - len(to_parse), deleted, counts, version,
-                      time.perf_counter() - started, warnings)
+                      time.perf_counter() - started, warnings, errors, invalid)
 
 
 COUNTED = ("articles", "trends", "key_points", "routes", "route_points", "advice", "sections",
@@ -296,6 +344,7 @@ class Change:
     warnings: list[Diagnostic]
     touched_paths: set[str]  # files whose diagnostics are replaced
     version: str
+    config: str = ""  # the settings' fingerprint
 
 
 def _stored_counts(conn: sqlite3.Connection) -> dict[str, int]:
@@ -327,6 +376,7 @@ def _apply(conn: sqlite3.Connection, change: Change, fresh: bool) -> dict[str, i
     write_meta(db, {
         "schema_version": str(schema.SCHEMA_VERSION),
         "content_version": change.version,
+        "config": change.config,
         "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "article_count": str(counts["articles"]),
         "counts": json.dumps(counts),

@@ -24,6 +24,9 @@ class Text:
     plain: str
 
 
+EMPTY = Text("", "", "")
+
+
 @dataclass
 class KeyPoint:
     position: int
@@ -38,6 +41,7 @@ class RoutePoint:
     position: int
     text: Text
     span: Span
+    label: str | None = None  # a nested point's own bold lead-in ("**成本低**：…")
 
 
 @dataclass
@@ -101,6 +105,11 @@ class Trend:
     status_heading: str | None = None
     routes_heading: str | None = None
     advice_heading: str | None = None
+    intro: Text = EMPTY  # text under the trend's heading, before its first part
+    status_outro: Text = EMPTY  # text after the key points
+    routes_intro: Text = EMPTY  # text before the first route
+    advice_intro: Text = EMPTY  # text before the first piece of advice
+    advice_outro: Text = EMPTY  # text after the advice list
 
 
 @dataclass
@@ -121,3 +130,12 @@ class Article:
     sections: list[Section]
     span: Span
     warnings: list = field(default_factory=list)
+    intro_heading: str | None = None  # the intro's own H2 (前言, Introduction), if any
+    draft: bool = False
+    published_at: str | None = None  # ISO 8601 instant, when the date has a time
+    updated_date: dt.date | None = None
+    updated_at: str | None = None  # ISO 8601 instant, when the updated date has a time
+    authors: list[str] = field(default_factory=list)
+    language: str = "en"  # BCP 47: zh-Hans, zh-Hant, ja, en, ...
+    extra: dict = field(default_factory=dict)  # frontmatter keys the format does not define
+    coverage: tuple[int, int] = (0, 0)  # units under trends in typed slots, units in all

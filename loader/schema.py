@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -45,9 +45,18 @@ TABLES: dict[str, dict] = {
             "reading_time_minutes": int,
             "headings": str,  # JSON array of {"level", "text", "anchor", "line", "markdown"}
             **_SPAN,
+            "intro_heading": str,  # the intro's own H2 (前言, Introduction); NULL if none
+            "draft": int,  # 1: never served publicly (only by serve --drafts)
+            "published_at": str,  # ISO 8601 instant with offset; NULL without a time
+            "updated_date": str,  # YYYY-MM-DD; NULL when not given
+            "updated_at": str,  # ISO 8601 instant; NULL without a time
+            "authors": str,  # JSON array of names
+            "language": str,  # BCP 47: zh-Hans, zh-Hant, ja, en, ...
+            "extra": str,  # JSON object: frontmatter keys the format does not define
         },
         "pk": "id",
-        "not_null": {"key", "slug", "title", "date", "year", "description", "tags",
+        "not_null": {"key", "slug", "title", "date", "year", "description", "tags", "draft",
+                     "authors", "language", "extra",
                      "intro_md", "intro_html", "intro_text", "body_md", "body_html",
                      "body_text", "word_count", "reading_time_minutes", "headings",
                      "source_path", "start_line", "end_line"},
@@ -61,7 +70,8 @@ TABLES: dict[str, dict] = {
         "not_null": {"sha256", "size", "mtime_ns", "article_id"},
     },
     "article_tags": {
-        "columns": {"article_id": int, "tag": str, "position": int},
+        # folded: the tag in loader.fold's matching form, for case-insensitive filters
+        "columns": {"article_id": int, "tag": str, "position": int, "folded": str},
         "pk": ("article_id", "position"),
         "foreign_keys": [("article_id", "articles", "id")],
     },
@@ -80,6 +90,12 @@ TABLES: dict[str, dict] = {
             "routes_heading": str,
             "advice_heading": str,
             **_SPAN,
+            # Text around the parts' structure; '' when there is none.
+            **_text("intro"),  # under the trend's heading, before its first part
+            **_text("status_outro"),  # after the key points
+            **_text("routes_intro"),  # before the first route
+            **_text("advice_intro"),  # before the first piece of advice
+            **_text("advice_outro"),  # after the advice list
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
@@ -128,6 +144,7 @@ TABLES: dict[str, dict] = {
             "position": int,
             **_text("text"),
             **_SPAN,
+            "label": str,  # a nested point's own bold lead-in; NULL when none
         },
         "pk": "id",
         "foreign_keys": [("route_id", "routes", "id")],
@@ -201,6 +218,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("articles", ["year"], False),
     ("articles", ["title", "id"], False),
     ("article_tags", ["tag"], False),
+    ("article_tags", ["folded"], False),
     ("trends", ["key"], True),
     ("trends", ["article_id", "position"], False),
     ("key_points", ["trend_id", "position"], False),

@@ -117,3 +117,57 @@ def parse_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     return None
+
+
+# -- the ```markdown wrapper --------------------------------------------------------
+#
+# Authors (and tools that export articles) often wrap the whole body in one
+# ```markdown fence. CommonMark would close that fence at the first ``` line
+# inside it, so the wrapper cannot be read from the parser's blocks when the
+# article holds code blocks of its own: it is read from its lines instead,
+# by CommonMark's own rules for fence lines, and the wrapper ends at the last
+# closing fence of the file rather than the first.
+
+_WRAPPER_INFO = {"markdown", "md"}
+
+
+def _fence(line: str) -> tuple[str, int, str] | None:
+    """(fence character, length, info string) if ``line`` is a fence line:
+    up to three spaces, three or more ` or ~, then the info string."""
+    stripped = line.lstrip(" ")
+    if len(line) - len(stripped) > 3 or stripped[:1] not in ("`", "~"):
+        return None
+    char = stripped[0]
+    length = len(stripped) - len(stripped.lstrip(char))
+    if length < 3:
+        return None
+    info = stripped[length:].strip()
+    if char == "`" and "`" in info:  # not a fence: an inline code span
+        return None
+    return char, length, info
+
+
+def unwrap(body: str) -> tuple[str, bool]:
+    """The body with its wrapper's fence lines blanked (so line numbers stay
+    those of the file), and whether it was wrapped.
+
+    The body is wrapped when its first non-blank line opens a fence whose
+    info string is markdown or md, in any letter case. The wrapper ends at the
+    last line of the body that can close that fence (the same character, at
+    least as long, nothing after it), or at the end of the body."""
+    lines = body.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return body, False
+    opening = _fence(lines[first])
+    if opening is None or opening[2].split()[:1] == [] or \
+            opening[2].split()[0].lower() not in _WRAPPER_INFO:
+        return body, False
+    char, length, _ = opening
+    lines[first] = ""
+    for index in range(len(lines) - 1, first, -1):
+        closing = _fence(lines[index])
+        if closing and closing[0] == char and closing[1] >= length and not closing[2]:
+            lines[index] = ""
+            break
+    return "\n".join(lines), True

@@ -9,7 +9,8 @@ import sqlite_utils
 
 from .model import Article, Span, Text
 from .schema import ARTICLE_TABLES, FTS_TABLE, TABLES
-from .tokens import index_text
+from .fold import fold
+from .tokens import DRAFT_TOKEN, index_text
 
 
 # Rows are built where the file is parsed (in a worker process, for a big
@@ -42,6 +43,8 @@ class SourceRecord:
     slug: str
     rows: dict[str, list[tuple]]  # table -> rows in _COLUMNS order, ids local to the article
     tokens: list[str]  # index_text of each search_docs row, in order
+    draft: bool = False
+    coverage: tuple[int, int] = (0, 0)  # see Article.coverage
 
 
 def _span(span: Span) -> tuple:
@@ -67,20 +70,25 @@ def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
     rows: dict[str, list[tuple]] = {table: [] for table in _STORED}
     tokens: list[str] = []
     docs = rows["search_docs"]
+    a = article
 
     def search(kind: str, table: str, node_id: int, field: str, text: str) -> None:
         if text and text.strip():
             docs.append((len(docs), 0, node_id, kind, table, field, text))
-            tokens.append(index_text(text))
+            tokens.append(doc_tokens(text, a.draft))
 
-    a = article
     rows["articles"].append((
         0, a.slug, a.slug, a.title, a.date.isoformat(), a.date.year, a.description,
         json.dumps(a.tags, ensure_ascii=False), *_text(a.intro), *_text(a.summary),
         a.summary_heading, *_text(a.body), a.word_count, a.reading_time_minutes,
-        json.dumps([h.__dict__ for h in a.headings], ensure_ascii=False), *_span(a.span)))
+        json.dumps([h.__dict__ for h in a.headings], ensure_ascii=False), *_span(a.span),
+        a.intro_heading, int(a.draft), a.published_at,
+        a.updated_date.isoformat() if a.updated_date else None, a.updated_at,
+        json.dumps(a.authors, ensure_ascii=False), a.language,
+        json.dumps(a.extra, ensure_ascii=False, sort_keys=True)))
     rows["sources"].append((0, path, sha256, size, mtime_ns))
-    rows["article_tags"].extend((0, tag, position) for position, tag in enumerate(a.tags, 1))
+    rows["article_tags"].extend((0, tag, position, fold(tag))
+                                for position, tag in enumerate(a.tags, 1))
     for field, value in (("title", a.title), ("description", a.description),
                          ("intro", a.intro.plain), ("summary", a.summary and a.summary.plain)):
         search("ARTICLE", "articles", 0, field, value or "")
@@ -102,9 +110,17 @@ def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
         trend_id = len(trends)
         trends.append((trend_id, 0, key, trend.position, trend.label, trend.title, trend.heading,
                        trend.anchor, *_text(trend.status_intro), trend.status_heading,
-                       trend.routes_heading, trend.advice_heading, *_span(trend.span)))
+                       trend.routes_heading, trend.advice_heading, *_span(trend.span),
+                       *_text(trend.intro), *_text(trend.status_outro),
+                       *_text(trend.routes_intro), *_text(trend.advice_intro),
+                       *_text(trend.advice_outro)))
         search("TREND", "trends", trend_id, "title", trend.title)
+        search("TREND", "trends", trend_id, "intro", trend.intro.plain)
         search("TREND", "trends", trend_id, "statusIntro", trend.status_intro.plain)
+        search("TREND", "trends", trend_id, "statusOutro", trend.status_outro.plain)
+        search("TREND", "trends", trend_id, "routesIntro", trend.routes_intro.plain)
+        search("TREND", "trends", trend_id, "adviceIntro", trend.advice_intro.plain)
+        search("TREND", "trends", trend_id, "adviceOutro", trend.advice_outro.plain)
         for point in trend.key_points:
             key_points.append((len(key_points), trend_id, point.position, point.label,
                                *_text(point.text), *_span(point.span)))
@@ -118,9 +134,9 @@ def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
             search("ROUTE", "routes", route_id, "intro", route.intro.plain)
             for point in route.points:
                 route_points.append((len(route_points), route_id, point.kind, point.position,
-                                     *_text(point.text), *_span(point.span)))
+                                     *_text(point.text), *_span(point.span), point.label))
                 search("ROUTE", "routes", route_id, "pros" if point.kind == "pro" else "cons",
-                       point.text.plain)
+                       f"{point.label or ''} {point.text.plain}".strip())
         for item in trend.advice:
             advice_id = len(advice)
             advice.append((advice_id, trend_id, 0, f"{key}/a{item.position}", item.position,
@@ -129,7 +145,15 @@ def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
             search("ADVICE", "advice", advice_id, "text", item.text.plain)
         for s in trend.sections:
             section(trend_id, f"{key}/s{s.position}", s)
-    return SourceRecord(path, a.slug, {t: r for t, r in rows.items() if r}, tokens)
+    return SourceRecord(path, a.slug, {t: r for t, r in rows.items() if r}, tokens, a.draft,
+                        a.coverage)
+
+
+def doc_tokens(text: str, draft: bool) -> str:
+    """What the full-text index holds for one search doc: its tokens, and for a
+    draft's docs the token that public searches exclude (see tokens.DRAFT_TOKEN)."""
+    tokens = index_text(text)
+    return f"{tokens} {DRAFT_TOKEN}" if draft else tokens
 
 
 def _shift(table: str, rows: list[tuple], first: dict[str, int]) -> list[tuple]:
@@ -190,10 +214,11 @@ def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[s
     deleted: dict[str, int] = {}
     marks = ",".join("?" * len(article_ids))
     # A contentless FTS5 index forgets a row only when given the row's tokens.
-    docs = db.execute(f"SELECT id, text FROM search_docs WHERE article_id IN ({marks})",
+    docs = db.execute(f"SELECT d.id, d.text, a.draft FROM search_docs d JOIN articles a "
+                      f"ON a.id = d.article_id WHERE d.article_id IN ({marks})",
                       article_ids).fetchall()
     db.conn.executemany(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', ?, ?)",
-                        [(doc_id, index_text(text)) for doc_id, text in docs])
+                        [(doc_id, doc_tokens(text, bool(draft))) for doc_id, text, draft in docs])
     deleted["route_points"] = db.execute(
         f"DELETE FROM route_points WHERE route_id IN "
         f"(SELECT id FROM routes WHERE article_id IN ({marks}))", article_ids).rowcount

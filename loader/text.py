@@ -1,8 +1,9 @@
-"""Derived text: sanitised HTML, plain text, anchors, word counts, excerpts."""
+"""Derived text: sanitised HTML, plain text, anchors, word counts, excerpts.
+
+Reading time depends on the language: see loader/language.py."""
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 
@@ -11,12 +12,6 @@ import nh3
 from .blocks import render_html
 from .model import Text
 from .tokens import CJK_RANGES, count_cjk
-
-# Reading rates. CJK text is read by character, other scripts by word.
-# 300 characters/minute is the commonly quoted rate for Chinese readers; 200
-# words/minute is a conservative rate for English technical prose.
-CJK_CHARS_PER_MINUTE = 300
-LATIN_WORDS_PER_MINUTE = 200
 
 # Characters that end a sentence, in Chinese/Japanese and Latin scripts.
 SENTENCE_ENDS = "。！？!?.…"
@@ -79,13 +74,6 @@ _WORD = re.compile(f"[^\\W_{CJK_RANGES}][^\\s{CJK_RANGES}]*")
 def word_count(plain: str) -> int:
     """Each CJK character is a word; other text counts whitespace-separated words."""
     return count_cjk(plain) + len(_WORD.findall(plain))
-
-
-def reading_time_minutes(plain: str, words: int | None = None) -> int:
-    cjk = count_cjk(plain)
-    words = (word_count(plain) if words is None else words) - cjk
-    minutes = cjk / CJK_CHARS_PER_MINUTE + words / LATIN_WORDS_PER_MINUTE
-    return max(1, math.ceil(minutes))
 
 
 def excerpt(plain: str, length: int = 200) -> str:

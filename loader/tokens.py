@@ -17,6 +17,12 @@ from __future__ import annotations
 
 import re
 
+from .fold import fold
+
+# A token no text can produce (a private-use character: index_text only emits
+# letters, digits and CJK), added to every search doc of a draft article so
+# that public searches exclude drafts inside the index: ``… NOT DRAFT_TOKEN``.
+DRAFT_TOKEN = "\ue000"
 
 # Han ideographs (with extensions and compatibility forms), kana and hangul:
 # scripts written without spaces between words.
@@ -66,14 +72,13 @@ def tokenize(text: str) -> list[str]:
 
 
 def index_text(text: str) -> str:
-    """The value stored in ``search_docs.tokens``: tokens joined by spaces.
+    """What the full-text index holds for ``text``: its tokens, joined by spaces.
 
-    Lowercasing the joined string once equals lowercasing each word token:
-    CJK characters have no case, and the spaces between tokens end the one
-    context-dependent mapping (a final Greek sigma) just as a token's own
-    ends do. tests/loader/test_tokens.py checks this against the per-run
-    definition."""
-    return " ".join(_TOKEN.findall(text)).lower()
+    The text is folded first (loader/fold.py: full-width forms, letter case,
+    Traditional to Simplified Chinese), and a query is folded the same way,
+    so 隐私 finds 隱私 and ＡＩ finds ai. Folding keeps CJK characters one
+    for one, so the bigrams of folded text are the folded bigrams."""
+    return " ".join(_TOKEN.findall(fold(text)))
 
 
 def _quote(token: str) -> str:
@@ -89,7 +94,7 @@ def match_expression(query: str) -> str | None:
     the query has no searchable characters at all.
     """
     phrases: list[str] = []
-    for term in query.split():
+    for term in fold(query).split():
         term_runs = runs(term)
         if not term_runs:
             continue

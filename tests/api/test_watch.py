@@ -11,6 +11,7 @@ import pytest
 
 from api.store import SnapshotHolder
 from api.watch import ContentWatcher
+from loader.dates import EXPECTED
 from loader.load import load_content
 from tests.api.helpers import CONTENT
 from tests.support.edits import retitle
@@ -87,11 +88,11 @@ def test_serve_watch_reloads_live(content_dir, tmp_path):
         path.write_text(path.read_text("utf-8").replace("date: 2025-03-04", "date: someday"), "utf-8")
         health = _poll(lambda: (h := client.get("/healthz").json())["status"] == "stale" and h)
         assert health["diagnostics"] == [
-            "2025-web-platform-trends.md:3: invalid date 'someday': expected a calendar date YYYY-MM-DD"]
+            "2025-web-platform-trends.md:3: invalid date 'someday': expected " + EXPECTED]
         served_title, diagnostics = title()
         assert served_title == "Live edit 1"
         assert {"path": "2025-web-platform-trends.md", "line": 3, "severity": "ERROR",
-                "message": "invalid date 'someday': expected a calendar date YYYY-MM-DD"} in diagnostics
+                "message": "invalid date 'someday': expected " + EXPECTED} in diagnostics
 
         # The fix clears it and serves the new content.
         path.write_text(path.read_text("utf-8").replace("date: someday", "date: 2025-03-05"), "utf-8")

@@ -152,7 +152,7 @@ description: d
 
 ## 1. Trend
 
-### Landscape
+### Field notes
 
 - **Point**: text
 
@@ -172,8 +172,11 @@ description: d
     trend = article.trends[0]
     assert [r.name for r in trend.routes] == ["First"]
     assert [a.title for a in trend.advice] == ["Do this", "Then that"]
-    assert [s.heading for s in trend.sections] == ["Landscape"]
-    assert any("Landscape" in p.message for p in problems)
+    # No part word in the first heading: it is read from its shape, with a warning.
+    assert trend.status_heading == "Field notes" and [k.label for k in trend.key_points] == ["Point"]
+    assert trend.sections == []
+    guessed = [p.message for p in problems if "has no known part word" in p.message]
+    assert len(guessed) == 1 and "Field notes" in guessed[0]
 
 
 def test_colon_variants_and_missing_colon():

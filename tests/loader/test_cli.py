@@ -32,7 +32,8 @@ def test_load_errors_exit_nonzero_and_keep_the_database(content_dir, db_path):
     result = run("load", str(content_dir), "--db", str(db_path))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert "broken.md:3: invalid date '2025-99-01': expected a calendar date YYYY-MM-DD" in lines
+    assert ("broken.md:3: invalid date '2025-99-01': expected a calendar date like 2025-05-20, "
+            "or a date-time like 2025-05-20T14:30:00+08:00 or 2025-05-20 14:30") in lines
     assert "empty.md:1: file is empty" in lines
     assert "was not changed" in lines[-1]
     assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before

@@ -41,7 +41,7 @@ def test_h1_title_is_enough_and_frontmatter_title_wins():
     assert article.title == "From YAML"
 
 
-@pytest.mark.parametrize("value", ["2025-13-01", "yesterday", "2025/01/02", "[1, 2]"])
+@pytest.mark.parametrize("value", ["2025-13-01", "yesterday", "2025/01/32", "2025-01-02T25:00", "[1, 2]"])
 def test_invalid_date(value):
     data = f"---\ntitle: T\ndescription: d\ndate: {value}\n---\n# T\n".encode()
     [(line, message)] = errors(data)

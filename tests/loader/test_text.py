@@ -6,7 +6,8 @@ import html5lib
 import pytest
 
 from loader.article import parse_article
-from loader.text import anchor, excerpt, reading_time_minutes, text_of, word_count
+from loader.language import reading_time_minutes
+from loader.text import anchor, excerpt, text_of, word_count
 
 HOSTILE = """---
 title: Hostile
@@ -70,10 +71,15 @@ def test_word_count(plain, expected):
 
 
 def test_reading_time_uses_both_rates():
-    assert reading_time_minutes("字" * 300) == 1
-    assert reading_time_minutes("字" * 301) == 2
-    assert reading_time_minutes("word " * 400) == 2
-    assert reading_time_minutes("字" * 150 + " word" * 100) == 1
+    def minutes(text: str, language: str = "zh-Hans") -> int:
+        return reading_time_minutes(text, word_count(text), language)
+
+    assert minutes("字" * 300) == 1
+    assert minutes("字" * 301) == 2
+    assert minutes("word " * 400, "en") == 2
+    assert minutes("字" * 150 + " word" * 100) == 1
+    # Japanese is read faster per character (kana): 500 a minute.
+    assert minutes("あ" * 500, "ja") == 1 and minutes("あ" * 500, "zh-Hans") == 2
 
 
 def test_excerpt_cuts_at_sentence_ends():

@@ -14,7 +14,9 @@ import unicodedata
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from loader.text import anchor, reading_time_minutes, word_count
+from loader.fold import fold
+from loader.language import reading_time_minutes
+from loader.text import anchor, word_count
 from loader.tokens import CJK_RANGES, count_cjk, index_text, tokenize
 
 _CJK = re.compile(f"[{CJK_RANGES}]")
@@ -23,8 +25,10 @@ _WORD = re.compile(r"\S*[^\W_]\S*")
 
 
 def reference_tokenize(text: str) -> list[str]:
+    """The tokens of the folded text (loader.fold: NFKC, case, Traditional to
+    Simplified), one run at a time."""
     tokens: list[str] = []
-    for match in _RUN.finditer(text):
+    for match in _RUN.finditer(fold(text)):
         run = match.group(0)
         if match.group(1) is None:
             tokens.append(run.lower())
@@ -99,7 +103,8 @@ def test_tokens_match_the_per_run_definition(text):
 def test_word_counts_match_the_definition(text):
     assert count_cjk(text) == reference_count_cjk(text)
     assert word_count(text) == reference_word_count(text)
-    assert reading_time_minutes(text) == reading_time_minutes(text, reference_word_count(text))
+    assert reading_time_minutes(text, word_count(text), "en") == \
+        reading_time_minutes(text, reference_word_count(text), "en")
 
 
 @settings(max_examples=600, deadline=None)

@@ -1,0 +1,83 @@
+"""An article's language: declared in the frontmatter, or told from its script.
+
+Detection only tells apart the languages the format is written in: Japanese
+(kana), Chinese in Simplified or Traditional characters, and English for
+text with no CJK script. A ``lang`` key is needed for anything else.
+Reading time uses a rate per language: 300 characters a minute for Chinese,
+500 for Japanese (kana read faster than ideographs; 400-600 is the commonly
+quoted range), and 200 words a minute for text in Latin script.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from .fold import han_table
+from .tokens import count_cjk
+
+_KANA = re.compile("[\u3040-\u309f\u30a0-\u30ff]")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+CJK_CHARS_PER_MINUTE = {"zh-Hans": 300, "zh-Hant": 300, "ja": 500}
+DEFAULT_CJK_CHARS_PER_MINUTE = 300
+WORDS_PER_MINUTE = 200
+
+_CHINESE_TRADITIONAL_REGIONS = {"tw", "hk", "mo"}
+
+
+def normalise_tag(tag: str) -> str:
+    """A declared language as the API reports it: the language subtag, and for
+    Chinese the script (zh-TW -> zh-Hant, zh-CN -> zh-Hans); plain "zh" stays
+    "zh", and its script is told from the text. Region subtags are dropped.
+    "" when the tag is not one."""
+    parts = [p for p in re.split(r"[-_]", tag.strip()) if p]
+    if not parts or not parts[0].isalpha():
+        return ""
+    language = parts[0].lower()
+    if language != "zh":
+        return language
+    rest = {p.lower() for p in parts[1:]}
+    if "hant" in rest or rest & _CHINESE_TRADITIONAL_REGIONS:
+        return "zh-Hant"
+    if "hans" in rest or rest & {"cn", "sg", "my"}:
+        return "zh-Hans"
+    return "zh"
+
+
+@lru_cache(maxsize=1)
+def _simplified_only() -> frozenset[str]:
+    """Characters that only Simplified Chinese writes (targets of the table
+    that are not themselves Traditional characters)."""
+    table = han_table()
+    traditional = {chr(code) for code in table}
+    return frozenset(ch for ch in table.values() if ch not in traditional)
+
+
+def chinese_script(text: str) -> str:
+    """zh-Hant when Traditional-only characters outnumber Simplified-only ones."""
+    table = han_table()
+    simplified = _simplified_only()
+    traditional = sum(1 for ch in text if ord(ch) in table)
+    simple = sum(1 for ch in text if ch in simplified)
+    return "zh-Hant" if traditional > simple else "zh-Hans"
+
+
+def detect(text: str) -> str:
+    """ja, zh-Hans, zh-Hant or en, from the scripts ``text`` is written in."""
+    kana = len(_KANA.findall(text))
+    han = len(_HAN.findall(text))
+    if kana >= 10 and kana * 20 >= han:
+        return "ja"
+    words = len(re.findall(r"[A-Za-z]+", text))
+    if han and han >= words:
+        return chinese_script(text)
+    return "en"
+
+
+def reading_time_minutes(plain: str, words: int, language: str) -> int:
+    """Whole minutes: CJK characters at the language's rate, other words at 200 a minute."""
+    cjk = count_cjk(plain)
+    rate = CJK_CHARS_PER_MINUTE.get(language, DEFAULT_CJK_CHARS_PER_MINUTE)
+    return max(1, math.ceil(cjk / rate + (words - cjk) / WORDS_PER_MINUTE))

@@ -1,0 +1,124 @@
+"""The role words of the article format, read from vocabulary.toml (data, not code).
+
+``Vocabulary`` answers the questions the article reader asks of a heading
+or a lead-in: which part role a heading names, whether a lead-in is a pro or
+a con, whether a heading starts with a label word ("路线 A：…") and whether a
+paragraph opens with an ordinal ("首先，…"). Every comparison is made on
+folded text (loader/fold.py), so Traditional and Simplified Chinese,
+full-width forms and letter case all match the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .fold import fold
+
+DATA_FILE = Path(__file__).with_name("vocabulary.toml")
+
+HEADING_ROLES = ("intro", "status", "routes", "advice", "summary", "trailing")
+LEAD_ROLES = ("pros", "cons")
+PREFIX_ROLES = ("route_label", "trend_label", "ordinals")
+ROLES = HEADING_ROLES + LEAD_ROLES + PREFIX_ROLES
+LANGUAGES = ("zh", "ja", "en")
+
+# Punctuation around a lead-in that is not part of the word: "**优点：**", "Pros -".
+LEAD_PUNCTUATION = " \t:：-—–·•、,，.。;；()（）[]【】"
+
+
+def _pattern(words: Iterable[str]) -> re.Pattern | None:
+    """One alternation of folded words, longest first; words in Latin letters
+    match whole words only."""
+    parts = []
+    for word in sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True):
+        escaped = re.escape(word)
+        if word.isascii():
+            escaped = rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Words per role (every language together), as written in the data."""
+
+    words: Mapping[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, extra: Mapping[str, Iterable[str]] | None = None) -> "Vocabulary":
+        """The built-in words, plus ``extra`` words per role (a project's own)."""
+        with open(DATA_FILE, "rb") as handle:
+            data = tomllib.load(handle)
+        words: dict[str, list[str]] = {role: [] for role in ROLES}
+        for language in LANGUAGES:
+            for role, listed in data.get(language, {}).items():
+                words[role].extend(listed)
+        for role, listed in (extra or {}).items():
+            words[role].extend(listed)
+        return cls({role: tuple(dict.fromkeys(listed)) for role, listed in words.items()})
+
+    def as_data(self) -> dict[str, list[str]]:
+        return {role: list(words) for role, words in sorted(self.words.items())}
+
+    @cached_property
+    def _heading_patterns(self) -> dict[str, re.Pattern | None]:
+        return {role: _pattern(self.words[role]) for role in HEADING_ROLES}
+
+    @cached_property
+    def _leads(self) -> dict[str, str]:
+        leads = {}
+        for role, kind in (("cons", "con"), ("pros", "pro")):  # pros win a tie
+            leads.update((fold(word), kind) for word in self.words[role])
+        return leads
+
+    @cached_property
+    def _label_words(self) -> dict[str, re.Pattern | None]:
+        return {role: _pattern(self.words[role]) for role in ("route_label", "trend_label")}
+
+    @cached_property
+    def _ordinals(self) -> re.Pattern | None:
+        pattern = _pattern(self.words["ordinals"])
+        return re.compile(rf"(?:{pattern.pattern})(?=\s*[,，、:：])") if pattern else None
+
+    def heading_roles(self, title: str) -> set[str]:
+        """Every heading role whose words occur in ``title``."""
+        folded = fold(title)
+        return {role for role, pattern in self._heading_patterns.items()
+                if pattern is not None and pattern.search(folded)}
+
+    def point_kind(self, lead: str | None) -> str | None:
+        """'pro' or 'con' when ``lead`` is a pros or cons lead-in, else None."""
+        if not lead:
+            return None
+        return self._leads.get(fold(lead.strip(LEAD_PUNCTUATION)))
+
+    def label_word(self, role: str, text: str) -> int:
+        """The length of a label word (``role`` route_label or trend_label) that
+        opens ``text``, or 0."""
+        pattern = self._label_words[role]
+        if pattern is None:
+            return 0
+        # Folding keeps the length of CJK and ASCII text; a label word is matched
+        # only where it does (NFKC may turn one full-width character into two).
+        head = text[:24]
+        folded = fold(head)
+        if len(folded) != len(head):
+            return 0
+        match = pattern.match(folded)
+        return match.end() if match else 0
+
+    def ordinal(self, text: str) -> str | None:
+        """The ordinal word that opens ``text`` followed by a comma or colon, or None."""
+        if self._ordinals is None:
+            return None
+        head = text[:24]
+        folded = fold(head)
+        match = self._ordinals.match(folded)
+        if not match or len(folded) != len(head):
+            return None
+        return head[:match.end()]
