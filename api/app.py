@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
     """The app serving the database at ``settings.db_path`` (or the given holder's)."""
     settings = settings or Settings()
     holder = holder or SnapshotHolder(settings.db_path, settings.reload_check_seconds,
-                                      grace_seconds=settings.max_execution_seconds + 10)
+                                      grace_seconds=settings.max_execution_seconds + 10,
+                                      drafts=settings.drafts)
     schema = build_schema(settings)
     endpoint = GraphQLEndpoint(schema, holder, settings)
     sdl = schema.as_str() + "\n"
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
         body = {"status": "stale" if holder.problems else "ok",
                 "contentVersion": snapshot.content_version,
                 "articleCount": snapshot.article_count, "loadedAt": snapshot.loaded_at,
+                "drafts": "served" if settings.drafts else "hidden",
                 "diagnostics": [str(d) for d in holder.problems]}
         return Response(orjson.dumps(body), media_type="application/json",
                         headers={"Cache-Control": "no-store"})

@@ -50,9 +50,13 @@ def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @click.option("--watch", "watch_dir", type=click.Path(file_okay=False, exists=True),
               default=None, help="Live reload: load this content folder into --db now and "
-              "again on every change, swapping the new content in atomically.")
+              "again on every change, swapping the new content in atomically. An invalid "
+              "file keeps its last good version.")
+@click.option("--drafts", is_flag=True, default=None,
+              help="Preview mode: serve draft articles too (Article.draft is true for them), "
+                   "with private, uncached responses. Default: CONTENT_API_DRAFTS or off.")
 def serve_command(db_path: str, host: str, port: int, workers: int, production: bool | None,
-                  log_level: str, watch_dir: str | None) -> None:
+                  log_level: str, watch_dir: str | None, drafts: bool | None) -> None:
     """Serve the content database over GraphQL (GraphiQL at /graphql).
 
     Limits and caching are set with CONTENT_API_* environment variables; see the README.
@@ -74,7 +78,12 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
         from loader.load import load_content
 
         try:
-            load_content(Path(watch_dir), Path(db_path))
+            report = load_content(Path(watch_dir), Path(db_path), skip_invalid=True)
+            for diagnostic in report.errors:
+                click.echo(str(diagnostic), err=True)
+            if report.invalid:
+                click.echo("error: invalid files are served in their last good version "
+                           "(or not at all)", err=True)
         except LoadError as exc:
             for diagnostic in exc.diagnostics:
                 click.echo(str(diagnostic), err=True)
@@ -91,6 +100,11 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
     os.environ[config.ENV_PREFIX + "DB_PATH"] = str(Path(db_path).resolve())
     if production is not None:
         os.environ[config.ENV_PREFIX + "PRODUCTION"] = "1" if production else "0"
+    if drafts:
+        os.environ[config.ENV_PREFIX + "DRAFTS"] = "1"
+    if config.from_env().drafts:
+        # A preview must never land in a shared cache.
+        os.environ.setdefault(config.ENV_PREFIX + "CACHE_CONTROL", "private, no-cache")
     settings = config.from_env()
     click.echo(f"Serving {db_path} at http://{host}:{port}/graphql", err=True)
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,

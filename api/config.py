@@ -47,6 +47,9 @@ class Settings:
     # Production mode turns off "Did you mean ...?" suggestions in errors.
     production: bool = False
 
+    # Preview mode: serve draft articles too (serve --drafts). Never on a public server.
+    drafts: bool = False
+
     # Live reload: the content folder to watch (serve --watch); None serves the DB as it is.
     watch_dir: Path | None = None
 

@@ -99,6 +99,7 @@ PROS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
                          extra=" AND kind = 'pro'")
 CONS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
                          extra=" AND kind = 'con'")
+POINTS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, id")  # source order
 ARTICLE_OF = Relation("articles", "id", parent_column="article_id", many=False)
 TREND_OF = Relation("trends", "id", parent_column="trend_id", many=False)
 BODY_OF_ARTICLE = Relation("articles", "id", many=False, columns=queries.BODY_COLUMNS)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from api import search
+from loader.fold import fold
 
 IDS = "(SELECT value FROM json_each(?))"
 
@@ -42,9 +43,9 @@ def article_where(tags=None, date_from=None, date_to=None, year=None, query=None
                   alias: str = "a") -> Where:
     """Conditions on the article table aliased ``alias`` (an ArticleFilter)."""
     where = Where()
-    if tags:
-        where.add(f"{alias}.id IN (SELECT article_id FROM article_tags WHERE tag IN {IDS})",
-                  json.dumps(list(tags)))
+    if tags:  # in any letter case or width, Traditional or Simplified (loader/fold.py)
+        where.add(f"{alias}.id IN (SELECT article_id FROM article_tags WHERE folded IN {IDS})",
+                  json.dumps([fold(tag.strip()) for tag in tags]))
     if date_from is not None:
         where.add(f"{alias}.date >= ?", date_from.isoformat())
     if date_to is not None:
@@ -92,7 +93,9 @@ def page(conn: sqlite3.Connection, select_sql: str, from_sql: str, where: Where,
 # bodies of a whole family with BODY_COLUMNS (api.types.Article.body).
 ARTICLE_COLUMNS = ("id, key, slug, title, date, year, description, tags, intro_md, intro_html, "
                    "intro_text, summary_md, summary_html, summary_text, summary_heading, "
-                   "word_count, reading_time_minutes, headings, source_path, start_line, end_line")
+                   "word_count, reading_time_minutes, headings, source_path, start_line, end_line, "
+                   "intro_heading, draft, published_at, updated_date, updated_at, authors, "
+                   "language, extra")
 BODY_COLUMNS = "id, body_md, body_html, body_text"
 # What rows_by selects by default, per table.
 COLUMNS = {"articles": ARTICLE_COLUMNS}
@@ -141,9 +144,12 @@ def rows_by(conn: sqlite3.Connection, table: str, column: str, values: Sequence,
 
 
 def tag_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    """Tags that fold to the same form ("AI", "ai") count as one, under their
+    most used spelling."""
     return conn.execute(
-        "SELECT tag AS name, count(*) AS count FROM article_tags GROUP BY tag "
-        "ORDER BY count DESC, tag ASC").fetchall()
+        "SELECT (SELECT tag FROM article_tags s WHERE s.folded = t.folded GROUP BY tag "
+        "ORDER BY count(*) DESC, tag LIMIT 1) AS name, count(DISTINCT article_id) AS count "
+        "FROM article_tags t GROUP BY folded ORDER BY count DESC, name ASC").fetchall()
 
 
 def year_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -272,7 +272,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
 
 # Types whose fields get direct resolvers (see api.fast); Query keeps Strawberry's,
 # because its arguments include input objects that Strawberry converts.
-FAST_TYPES = {"Article", "Trend", "KeyPoint", "Route", "Advice", "Section", "SourceSpan",
+FAST_TYPES = {"Article", "Trend", "KeyPoint", "Route", "RoutePoint", "Advice", "Section", "SourceSpan",
               "Heading", "PageInfo", "SearchHit", "TagCount", "YearCount",
               *(f"{name}{suffix}" for name in ("Article", "Trend", "Route", "Advice", "SearchHit")
                 for suffix in ("Connection", "Edge"))}

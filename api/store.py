@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
+from api import drafts as draft_rules
+from loader.fold import fold
+
 # The monotonic deadline of the request running in this context (None: no limit).
 # SQLite's progress handler reads it so that a slow statement is interrupted.
 deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
@@ -53,12 +56,27 @@ _COUNTER_AT, _COUNTER_SIZE = 24, 4
 _BUSY_TIMEOUT_S = 5.0
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
-    """Open ``path`` read-only: no writes possible, shared locks per statement."""
+class ReadOnlyConnection(sqlite3.Connection):
+    """A connection of the API: read-only, and knowing whether it hides drafts."""
+
+    drafts_hidden = False
+
+
+def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
+    """Open ``path`` read-only: no writes possible, shared locks per statement.
+    Draft articles are hidden unless ``drafts`` (a preview server)."""
     uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256,
-                           timeout=_BUSY_TIMEOUT_S)
+                           timeout=_BUSY_TIMEOUT_S, factory=ReadOnlyConnection)
     conn.row_factory = sqlite3.Row
+    # Search folds text as the index does (loader/fold.py), for the literal scan.
+    conn.create_function("fold", 1, fold, deterministic=True)
+    if not drafts:
+        try:
+            conn.drafts_hidden = draft_rules.hide_drafts(conn)
+        except sqlite3.Error:
+            conn.close()
+            raise
     conn.execute("PRAGMA query_only = ON")
     # No ATTACH: query_only is only a pragma, and an attached database would
     # be a second, writable file (or a new one created on disk).
@@ -105,6 +123,7 @@ class Snapshot:
     counts: dict = field(default_factory=dict)
     header: FileHeader | None = None
     change_counter: bytes = b""
+    drafts_hidden: bool = False  # drafts exist and this snapshot's queries leave them out
 
     def counter_on_disk(self) -> bytes:
         """The file's change counter now (the snapshot's own if it cannot be read)."""
@@ -124,8 +143,10 @@ class Snapshot:
             self.header = None
 
     @classmethod
-    def open(cls, path: Path, header: FileHeader | None = None) -> "Snapshot":
-        """Open the file at ``path``; ``header`` is reused if it is on the same file."""
+    def open(cls, path: Path, header: FileHeader | None = None,
+             drafts: bool = False) -> "Snapshot":
+        """Open the file at ``path``; ``header`` is reused if it is on the same file.
+        ``drafts``: serve draft articles too (preview)."""
         path = Path(path)
         fresh_header = conn = None
         try:
@@ -137,7 +158,7 @@ class Snapshot:
             # The counter first: a commit after this read makes the snapshot
             # stale at once, never a stale snapshot look current.
             counter = header.counter()
-            conn = connect_read_only(path)
+            conn = connect_read_only(path, drafts)
             meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
             if _file_identity(path)[0] != header.inode:
                 raise OSError("the file was replaced while it was being opened")
@@ -153,7 +174,7 @@ class Snapshot:
         except ValueError:
             counts = {}
         article_count = meta.get("article_count")
-        if article_count is None:
+        if article_count is None or conn.drafts_hidden:
             article_count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         return cls(
             conn=conn,
@@ -165,6 +186,7 @@ class Snapshot:
             counts=counts,
             header=header,
             change_counter=counter,
+            drafts_hidden=conn.drafts_hidden,
         )
 
 
@@ -181,12 +203,14 @@ class SnapshotHolder:
     while requests that started before the swap finish on it.
     """
 
-    def __init__(self, path: Path, check_seconds: float = 1.0, grace_seconds: float = 30.0) -> None:
+    def __init__(self, path: Path, check_seconds: float = 1.0, grace_seconds: float = 30.0,
+                 drafts: bool = False) -> None:
         self.path = Path(path)
+        self.drafts = drafts
         self.check_seconds = check_seconds
         self.grace_seconds = grace_seconds
         self._lock = threading.Lock()
-        self._snapshot = Snapshot.open(self.path)
+        self._snapshot = Snapshot.open(self.path, drafts=drafts)
         self._next_check = time.monotonic() + check_seconds
         self._listeners: list[Callable[[Snapshot], None]] = []
         self._retired: list[tuple[float, Snapshot]] = []
@@ -265,7 +289,7 @@ class SnapshotHolder:
         """Open the file at the path and make it current; None if it cannot be opened."""
         with self._lock:
             try:
-                fresh = Snapshot.open(self.path, self._snapshot.header)
+                fresh = Snapshot.open(self.path, self._snapshot.header, self.drafts)
             except StoreUnavailable:
                 return None
             old = self._snapshot

@@ -14,13 +14,14 @@ from enum import Enum
 from typing import Annotated, Optional
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api import ids
 from loader.text import excerpt
 from api.errors import bad_input
 from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, BODY_OF_ARTICLE, CONS_OF_ROUTE,
-                         KEY_POINTS_OF_TREND,
+                         KEY_POINTS_OF_TREND, POINTS_OF_ROUTE,
                          PROS_OF_ROUTE, ROUTES_OF_TREND, SECTIONS_OF_ARTICLE, SECTIONS_OF_TREND,
                          TREND_OF, TRENDS_OF_ARTICLE, Context, _column, related)
 
@@ -65,6 +66,10 @@ def _text(row: sqlite3.Row, name: str, fmt: TextFormat) -> str:
     return row[f"{name}_{fmt.value}"]
 
 
+def _instant(value: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
 @strawberry.type(description="An analysis article: one markdown file with its trends.")
 class Article(Node):
     row: strawberry.Private[sqlite3.Row]
@@ -78,6 +83,25 @@ class Article(Node):
     summary_heading: Optional[str] = strawberry.field(
         description="The summary's heading as written (e.g. 总结); null without a summary.")
     source: SourceSpan = strawberry.field(description="Where the article is in its source file.")
+    intro_heading: Optional[str] = strawberry.field(
+        description="The intro's own heading as written (前言, Introduction); null when the intro "
+                    "has none.")
+    draft: bool = strawberry.field(
+        description="True for a draft (`draft: true`). Drafts are never public: only a preview "
+                    "server (`serve --drafts`) returns them.")
+    published_at: Optional[datetime.datetime] = strawberry.field(
+        description="The publication instant, with its offset, when the frontmatter date has a "
+                    "time (2025-05-20T14:30:00+08:00); null for a plain date. A time written "
+                    "without an offset is read in the content folder's timezone (UTC by default).")
+    updated_date: Optional[datetime.date] = strawberry.field(
+        description="The day of the last update (`updated`, `lastmod` or `updated_at`), in the "
+                    "article's own timezone; null when not given.")
+    updated_at: Optional[datetime.datetime] = strawberry.field(
+        description="The instant of the last update, when it was given with a time; null otherwise.")
+    language: str = strawberry.field(
+        description="The article's language (BCP 47): from `lang`/`language` (region dropped, "
+                    "Chinese as zh-Hans or zh-Hant), otherwise told from its script: zh-Hans, "
+                    "zh-Hant, ja or en.")
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Article":
@@ -93,9 +117,26 @@ class Article(Node):
             reading_time_minutes=row["reading_time_minutes"],
             summary_heading=row["summary_heading"],
             source=SourceSpan.from_row(row),
+            intro_heading=row["intro_heading"],
+            draft=bool(row["draft"]),
+            published_at=_instant(row["published_at"]),
+            updated_date=datetime.date.fromisoformat(row["updated_date"])
+            if row["updated_date"] else None,
+            updated_at=_instant(row["updated_at"]),
+            language=row["language"],
         )
 
-    # Tags and headings are JSON in the row: decoded only when asked for.
+    # Tags, authors, extra and headings are JSON in the row: decoded only when asked for.
+
+    @strawberry.field(description="The authors' names, in frontmatter order (`author` or `authors`).")
+    def authors(self) -> list[str]:
+        return json.loads(self.row["authors"])
+
+    @strawberry.field(description="Frontmatter keys the article format does not define (cover, "
+                                  "categories, series, ...), with their values as written: a JSON "
+                                  "object, empty when there are none.")
+    def extra(self) -> JSON:
+        return json.loads(self.row["extra"])
 
     @strawberry.field(description="Tags, in the order the article lists them.")
     def tags(self) -> list[str]:
@@ -179,9 +220,31 @@ class Trend(Node):
     def article(self, info: ContextInfo) -> Article:
         return _article(info, self)
 
+    @strawberry.field(description="Text under the trend's heading, before its first part; "
+                                  "empty when none.")
+    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "intro", format)
+
     @strawberry.field(description="The text that introduces the current status; empty when none.")
     def status_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
         return _text(self.row, "status_intro", format)
+
+    @strawberry.field(description="Text of the status part after its key points; empty when none.")
+    def status_outro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "status_outro", format)
+
+    @strawberry.field(description="Text of the routes part before its first route (a comparison "
+                                  "table, say); empty when none.")
+    def routes_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "routes_intro", format)
+
+    @strawberry.field(description="Text of the advice part before its first item; empty when none.")
+    def advice_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "advice_intro", format)
+
+    @strawberry.field(description="Text of the advice part after its list; empty when none.")
+    def advice_outro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "advice_outro", format)
 
     @strawberry.field(description="The key points of the current status, in order.")
     def key_points(self, info: ContextInfo) -> list[KeyPoint]:
@@ -251,6 +314,37 @@ class Route(Node):
     @strawberry.field(description="The route's drawbacks, in order.")
     def cons(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
         return related(info.context.loaders, self, CONS_OF_ROUTE, _column(f"text_{format.value}"))
+
+    @strawberry.field(description="Every pro and con in source order, typed, with the label a "
+                                  "point was given in a nested list (`- **成本低**：…`).")
+    def points(self, info: ContextInfo) -> list[RoutePoint]:
+        return related(info.context.loaders, self, POINTS_OF_ROUTE, RoutePoint.from_row)
+
+
+@strawberry.enum(description="Whether a route point is an advantage or a drawback.")
+class PointKind(Enum):
+    PRO = strawberry.enum_value("pro", description="An advantage (优点, Pros, メリット, ...).")
+    CON = strawberry.enum_value("con", description="A drawback (缺点, Cons, デメリット, ...).")
+
+
+@strawberry.type(description="One pro or con of a route.")
+class RoutePoint:
+    row: strawberry.Private[sqlite3.Row]
+    kind: PointKind = strawberry.field(description="PRO or CON.")
+    position: int = strawberry.field(description="1-based order among the route's points of its kind.")
+    label: Optional[str] = strawberry.field(
+        description="The point's own bold lead-in, when it has one (a nested list under "
+                    "`**优点**`); null otherwise.")
+    source: SourceSpan = strawberry.field(description="Where the point is in its source file.")
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> "RoutePoint":
+        return cls(row=row, kind=PointKind(row["kind"]), position=row["position"],
+                   label=row["label"], source=SourceSpan.from_row(row))
+
+    @strawberry.field(description="The point's text, without its lead-in.")
+    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
+        return _text(self.row, "text", format)
 
 
 @strawberry.type(description="A piece of advice for developers under a trend.")

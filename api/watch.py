@@ -3,9 +3,10 @@
 Each change runs the ordinary incremental ``load_content`` (only changed
 files are parsed, committed in one transaction into the served file), and
 then asks the SnapshotHolder to swap. Requests already running keep their snapshot; new
-ones get the new version. A broken edit changes nothing: the last good
-content stays in service, and the diagnostics are kept here for /healthz,
-the ``contentDiagnostics`` field and the log, until an edit fixes them.
+ones get the new version. A broken edit of one file leaves that file's last
+good version in service (the valid edits to other files go live), and its
+diagnostics are kept here for /healthz, the ``contentDiagnostics`` field and
+the log, until an edit fixes them.
 """
 
 from __future__ import annotations
@@ -48,7 +49,10 @@ class ContentWatcher:
             try:
                 # Not synced to disk: a dev loop wants speed, and the store
                 # is rebuilt from the folder if a crash ever loses it.
-                report = load_content(self.content_dir, self.db_path, durable=False)
+                # An invalid file keeps its last good version; the valid edits
+                # around it go live.
+                report = load_content(self.content_dir, self.db_path, durable=False,
+                                      skip_invalid=True)
             except LoadError as exc:
                 self.problems = [d for d in exc.diagnostics if d.is_error]
                 self.holder.set_problems(self.problems)
@@ -62,8 +66,10 @@ class ContentWatcher:
                                             f"reload failed: {type(exc).__name__}: {exc}")]
                 self.holder.set_problems(self.problems)
                 return None
-            self.problems = []
-            self.holder.set_problems([])
+            self.problems = list(report.errors)
+            self.holder.set_problems(self.problems)
+            for diagnostic in self.problems:
+                log.warning("content error, serving the file's last good version: %s", diagnostic)
             if report.changed:
                 self.holder.reload()
                 self.reloads += 1

@@ -11,7 +11,12 @@ from pathlib import Path
 import click
 
 from .diagnostics import Diagnostic, LoadError
-from .load import PARALLEL_MIN, check_content, list_files, load_content
+from .load import PARALLEL_MIN, check_folder, load_content
+
+# Exit statuses (the README's "Exit codes" lists them).
+EXIT_ERRORS = 1  # content has errors: nothing was written
+EXIT_FAILED = 2  # the load could not run (a file or the store cannot be used)
+EXIT_SKIPPED = 3  # load --skip-invalid: the valid files were loaded, some were not
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:
@@ -44,8 +49,12 @@ def _progress(enabled: bool):
               f"(used from {PARALLEL_MIN} changed files on).")
 @click.option("--fsync/--no-fsync", "durable", default=True, show_default=True,
               help="Sync the change to disk before the load returns.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Load the valid files and report the invalid ones (exit 3), instead of "
+                   "loading nothing. An invalid file that was loaded before keeps its last "
+                   "good version.")
 def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
-                 durable: bool) -> None:
+                 durable: bool, skip_invalid: bool) -> None:
     """Check CONTENT_DIR and load it into the SQLite file --db.
 
     Strict: on any error every problem is printed as path:line: message, the
@@ -55,38 +64,63 @@ def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
     with _progress(progress) as (advance, total):
         try:
             report = load_content(content_dir, db_path, progress=advance, on_total=total,
-                                  jobs=jobs, durable=durable)
+                                  jobs=jobs, durable=durable, skip_invalid=skip_invalid)
         except LoadError as exc:
             _print(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.is_error)
             click.echo(f"error: {errors} error(s); {db_path} was not changed", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_ERRORS)
         except (OSError, sqlite3.Error) as exc:
             click.echo(f"error: {exc}; {db_path} was not changed", err=True)
-            sys.exit(2)
-    _print(report.warnings)
+            sys.exit(EXIT_FAILED)
+    _print(sorted(report.errors + report.warnings))
     click.echo(report.summary())
     click.echo(f"database: {db_path}")
+    if report.invalid:
+        click.echo(f"error: {len(report.invalid)} invalid file(s) not loaded: "
+                   f"{', '.join(report.invalid)}", err=True)
+        sys.exit(EXIT_SKIPPED)
 
 
 @click.command("check")
 @click.argument("content_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also print, per file, its structure coverage: the share of list items "
+                   "and paragraphs under trends that landed in typed slots (key points, "
+                   "routes, advice, ...) rather than in extra sections.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default="number of CPUs", help="Processes that parse in parallel.")
-def check_command(content_dir: Path, strict: bool, jobs: int) -> None:
+def check_command(content_dir: Path, strict: bool, verbose: bool, jobs: int) -> None:
     """Validate CONTENT_DIR with the same diagnostics as load; write nothing.
 
-    Exits 1 on errors (or on warnings with --strict).
+    Lists the drafts (never served publicly). Exits 1 on errors (or on
+    warnings with --strict).
     """
     try:
-        diagnostics = check_content(content_dir, jobs=jobs)
+        report = check_folder(content_dir, jobs=jobs)
+        diagnostics, files = report.diagnostics, report.files
     except LoadError as exc:
-        diagnostics = exc.diagnostics
+        report, diagnostics, files = None, exc.diagnostics, 0
     _print(diagnostics)
+    if report is not None:
+        for path, slug in report.drafts:
+            click.echo(f"draft: {path} ({slug}) is not public; serve --drafts previews it")
+        if verbose:
+            for path, (typed, total) in sorted(report.coverage.items()):
+                click.echo(f"{path}: structure coverage {_percent(typed, total)} "
+                           f"({typed} of {total} items and paragraphs in typed slots)")
+            typed = sum(t for t, _ in report.coverage.values())
+            total = sum(n for _, n in report.coverage.values())
+            click.echo(f"structure coverage: {_percent(typed, total)} ({typed} of {total} "
+                       f"items and paragraphs in {len(report.coverage)} article(s))")
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
-    files = len(list_files(content_dir)) if content_dir.is_dir() else 0
-    click.echo(f"checked {files} file(s): {errors} error(s), {warnings} warning(s)")
+    drafts = f", {len(report.drafts)} draft(s)" if report and report.drafts else ""
+    click.echo(f"checked {files} file(s): {errors} error(s), {warnings} warning(s){drafts}")
     if errors or (strict and warnings):
-        sys.exit(1)
+        sys.exit(EXIT_ERRORS)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100.0 * part / whole:.1f}%" if whole else "100.0%"

@@ -217,6 +217,7 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("articles", ["date", "id"], False),
     ("articles", ["year"], False),
     ("articles", ["title", "id"], False),
+    ("articles", ["draft"], False),
     ("article_tags", ["tag"], False),
     ("article_tags", ["folded"], False),
     ("trends", ["key"], True),

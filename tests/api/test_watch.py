@@ -47,7 +47,8 @@ def test_watcher_swaps_on_good_edits_and_keeps_content_on_bad_ones(content_dir, 
 
     path = _retitle(content_dir, "x")
     path.write_text(path.read_text("utf-8").replace("date: 2025-03-04", "date: 2025-02-30"), "utf-8")
-    assert watcher.reload() is None
+    report = watcher.reload()
+    assert report.invalid == ["2025-web-platform-trends.md"] and not report.changed
     assert holder.current() is second, "the last good snapshot stays in service"
     assert [(d.path, d.line) for d in holder.problems] == [("2025-web-platform-trends.md", 3)]
     assert holder.state != state, "caches keyed by state drop stale diagnostics"
@@ -58,6 +59,40 @@ def test_watcher_swaps_on_good_edits_and_keeps_content_on_bad_ones(content_dir, 
     title = holder.current().conn.execute(
         "SELECT title FROM articles WHERE slug = '2025-web-platform-trends'").fetchone()[0]
     assert title == "x"
+
+
+def _title(holder: SnapshotHolder, slug: str) -> str | None:
+    row = holder.current().conn.execute("SELECT title FROM articles WHERE slug = ?",
+                                        (slug,)).fetchone()
+    return row[0] if row else None
+
+
+def test_an_invalid_file_keeps_its_last_good_version_while_other_edits_go_live(content_dir,
+                                                                              tmp_path):
+    db = tmp_path / "content.db"
+    load_content(content_dir, db)
+    holder = SnapshotHolder(db, check_seconds=-1)
+    watcher = ContentWatcher(content_dir, db, holder)
+    broken = _retitle(content_dir, "Will break")
+    watcher.reload()
+    broken.write_text(broken.read_text("utf-8").replace("date: 2025-03-04", "date: soon"), "utf-8")
+    retitle(content_dir / "2024-ai-trends.md", "A valid edit elsewhere")
+    (content_dir / "new-and-broken.md").write_text("---\ntitle: New\ndate: never\n---\n# New\n")
+
+    report = watcher.reload()
+    assert report.changed and report.invalid == ["2025-web-platform-trends.md",
+                                                 "new-and-broken.md"]
+    assert _title(holder, "2024-ai-trends") == "A valid edit elsewhere"
+    assert _title(holder, "2025-web-platform-trends") == "Will break", "last good version"
+    assert _title(holder, "new-and-broken") is None, "a new invalid file is not served"
+    assert sorted({d.path for d in holder.problems}) == report.invalid
+
+    # Deleting the broken file removes its last good version too.
+    broken.unlink()
+    (content_dir / "new-and-broken.md").unlink()
+    report = watcher.reload()
+    assert report.invalid == [] and holder.problems == ()
+    assert _title(holder, "2025-web-platform-trends") is None
 
 
 def _poll(check, timeout: float = 15.0, interval: float = 0.1):
