@@ -57,6 +57,25 @@ class _ArticleReader:
         return any(vocabulary.heading_roles(b.text) & set(PART_ROLES)
                    for b in group[1:] if b.kind == "heading" and b.level == level)
 
+    def unfold_umbrellas(self, found: list[list[Block]]) -> list[list[Block]]:
+        """An H2 that only gathers trends ("## 三大趋势" over "### 一、…" trends that
+        hold the parts) gives its sub-sections as trends; its own heading and
+        text are kept as an article section."""
+        out: list[list[Block]] = []
+        for group in found:
+            head = group[0]
+            level = sub_level(group[1:], head.level)
+            if level is None or self.is_trend_like(group):
+                out.append(group)
+                continue
+            lead, subs = groups(group[1:], level)
+            if not any(self.is_trend_like(sub) for sub in subs):
+                out.append(group)
+                continue
+            self.keep_section([head, *lead], None)
+            out.extend(subs)
+        return out
+
     def role(self, group: list[Block], role: str) -> bool:
         title = split_number(group[0].text).title
         return role in self.ctx.vocabulary.heading_roles(title) and not self.is_trend_like(group)
@@ -146,6 +165,7 @@ def parse_article(path: str, data: bytes, config: ContentConfig = DEFAULTS
         intro_parts.append(texts_of(ctx, content(intro_group[1:])))
     for group in strays:
         reader.keep_section(group, None)
+    trend_groups = reader.unfold_umbrellas(trend_groups)
     numbers = _trend_numbering(ctx, trend_groups)
     trends: list[Trend] = []
     typed = total = 0

@@ -27,6 +27,7 @@ _PLAIN_SEPARATORS = re.compile(r"[:：]|\s[-—–]\s|—|–")
 _PLAIN_LEAD_CHARS = 24
 
 _CN = "一二三四五六七八九十"
+_WORDLIKE = re.compile(r"[^\W_]")  # a letter, digit or CJK character: not a symbol
 _MARKERS = [
     re.compile(rf"[(（]\s*(\d+|[{_CN}]+)\s*[)）]\s*"),
     re.compile(r"(\d+)\s*(?:[、．）)]|\.(?!\d))\s*"),
@@ -47,11 +48,18 @@ def strip_separators(text: str) -> str:
 
 
 def bold_lead(ctx: ReadContext, unit: Unit) -> Lead | None:
-    """``**Label**：text``: the bold run that opens the unit."""
-    if unit.lead is None:
+    """``**Label**：text``: the bold run that opens the unit, after nothing but
+    symbols if any ("✅ **优点**：…", "🚀 **Label**: …")."""
+    if unit.lead is not None:
+        return Lead(strip_separators(unit.lead) or unit.lead,
+                    ctx.skip_separator(unit.lead_end, unit.end))
+    if unit.strong_start < 0 or unit.content_start < 0 or not unit.strong_text:
         return None
-    return Lead(strip_separators(unit.lead) or unit.lead,
-                ctx.skip_separator(unit.lead_end, unit.end))
+    before = ctx.doc.plain(unit.content_start, unit.strong_start)
+    if _WORDLIKE.search(before):
+        return None
+    return Lead(strip_separators(unit.strong_text) or unit.strong_text,
+                ctx.skip_separator(unit.strong_end, unit.end))
 
 
 def plain_lead(ctx: ReadContext, unit: Unit, accept: Callable[[str], bool]) -> Lead | None:

@@ -84,10 +84,34 @@ def leftover(ctx: ReadContext, heading: str, blocks: list[Block], sections: list
 # -- status --------------------------------------------------------------------------
 
 
-def read_status(ctx: ReadContext, trend: Trend, heading: str, blocks: list[Block]) -> None:
-    """Key points: list items (bulleted or numbered) or bold-led paragraphs.
-    Text before them is the status intro, text after them the status outro."""
+def headed_items(ctx: ReadContext, blocks: list[Block], level: int | None):
+    """(text before the first sub-heading, [(sub-heading block, its numbering, its
+    text, end)]) for a part written as one sub-heading per item; None without
+    sub-headings."""
+    if level is None:
+        return None
+    lead, found = groups(content(blocks), level)
+    items = []
+    for group in found:
+        head, body = group[0], content(group[1:])
+        items.append((head, split_number(head.text), texts_of(ctx, body),
+                      (body or [head])[-1].end))
+    return texts_of(ctx, lead), items
+
+
+def read_status(ctx: ReadContext, trend: Trend, heading: str, blocks: list[Block],
+                level: int | None = None) -> None:
+    """Key points: list items (bulleted or numbered), bold-led paragraphs, or
+    sub-headings (the heading is the label). Text before them is the status
+    intro, text after them the status outro."""
     trend.status_heading = heading
+    headed = headed_items(ctx, blocks, level)
+    if headed is not None:
+        trend.status_intro, items = headed
+        for head, numbering, text, end in items:
+            trend.key_points.append(KeyPoint(len(trend.key_points) + 1, numbering.title, text,
+                                             ctx.span(head.start, end)))
+        return
     blocks = content(blocks)
     is_point = [b.kind == "list" or (b.kind == "paragraph" and labelled(ctx, b)) for b in blocks]
     if not any(is_point):
@@ -328,10 +352,21 @@ def _advice_starts(ctx: ReadContext, blocks: list[Block]) -> list[tuple[int, Uni
     return starts
 
 
-def read_advice(ctx: ReadContext, trend: Trend, heading: str, blocks: list[Block]) -> None:
-    """Advice items: list items, or paragraphs opened by (1), 1、, ①, 第一，, 首先，,
-    First, …. A code block or list after an item, before the next, belongs to it."""
+def read_advice(ctx: ReadContext, trend: Trend, heading: str, blocks: list[Block],
+                level: int | None = None) -> None:
+    """Advice items: list items, paragraphs opened by (1), 1、, ①, 第一，, 首先，,
+    First, …, or sub-headings (the heading is the title). A code block or list
+    after an item, before the next, belongs to it."""
     trend.advice_heading = heading
+    headed = headed_items(ctx, blocks, level)
+    if headed is not None:
+        trend.advice_intro, items = headed
+        for head, numbering, text, end in items:
+            number = numbering.number or len(trend.advice) + 1
+            if trend.advice and number <= trend.advice[-1].position:
+                number = trend.advice[-1].position + 1
+            trend.advice.append(Advice(number, numbering.title, text, ctx.span(head.start, end)))
+        return
     blocks = content(blocks)
     starts = _advice_starts(ctx, blocks)
     if not starts:

@@ -6,7 +6,8 @@ refer to the original file (CRLF and a BOM do not change the line count).
 
 from __future__ import annotations
 
-import datetime as dt
+import re
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +83,8 @@ def parse_source(path: str, data: bytes) -> tuple[SourceFile | None, list[Diagno
     if text is None:
         return None, problems
 
+    if text.startswith("+++\n"):
+        return _toml_source(path, text)
     if not _YAML.detect(text):
         return SourceFile(path, text, {}, {}, 0, text, 1), []
 
@@ -105,18 +108,31 @@ def parse_source(path: str, data: bytes) -> tuple[SourceFile | None, list[Diagno
     return SourceFile(path, text, meta, meta_lines, fm_end, body, body_line), []
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """A calendar date from YAML (already a date) or an ISO string; None if invalid."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
+# Hugo's TOML frontmatter, between +++ lines. tomllib reads it; the lines of
+# its top-level keys are found by their "key =" lines, before the first table.
+_TOML_KEY = re.compile(r'\s*("[^"]+"|[A-Za-z0-9_-]+)\s*=')
+
+
+def _toml_source(path: str, text: str) -> tuple[SourceFile | None, list[Diagnostic]]:
+    lines = text.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "+++"), None)
+    if end is None:
+        return None, [Diagnostic(path, 1, "frontmatter opened with +++ is never closed")]
+    try:
+        meta = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = 1 + int(found.group(1)) if found else 1
+        return None, [Diagnostic(path, line, f"frontmatter is not valid TOML: {exc}")]
+    meta_lines: dict[str, int] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if line.lstrip().startswith("["):
+            break
+        key = _TOML_KEY.match(line)
+        if key:
+            meta_lines.setdefault(key.group(1).strip('"'), number)
+    body = "\n".join(lines[end + 1:])
+    return SourceFile(path, text, meta, meta_lines, end + 1, body, end + 2), []
 
 
 # -- the ```markdown wrapper --------------------------------------------------------

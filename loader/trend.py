@@ -86,13 +86,8 @@ def read_trend(ctx: ReadContext, position: int, group: list[Block],
         taken = {"status": trend.status_heading, "routes": trend.routes_heading,
                  "advice": trend.advice_heading}
         if role is not None and taken[role] is None:
-            if role == "status":
-                read_status(ctx, trend, part_head.text, part_blocks)
-            elif role == "advice":
-                read_advice(ctx, trend, part_head.text, part_blocks)
-            else:
-                read_routes(ctx, trend, part_head.text, part_blocks,
-                            sub_level(part_blocks, part_head.level))
+            reader = {"status": read_status, "advice": read_advice, "routes": read_routes}[role]
+            reader(ctx, trend, part_head.text, part_blocks, sub_level(part_blocks, part_head.level))
             continue
         why = (f"a second {role} part ('{part_head.text}') in one trend" if role
                else f"part '{part_head.text}' is none of status, routes or advice")

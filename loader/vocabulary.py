@@ -27,8 +27,9 @@ PREFIX_ROLES = ("route_label", "trend_label", "ordinals")
 ROLES = HEADING_ROLES + LEAD_ROLES + PREFIX_ROLES
 LANGUAGES = ("zh", "ja", "en")
 
-# Punctuation around a lead-in that is not part of the word: "**优点：**", "Pros -".
-LEAD_PUNCTUATION = " \t:：-—–·•、,，.。;；()（）[]【】"
+# Punctuation and symbols around a lead-in that are not part of the word:
+# "**优点：**", "Pros -", "✅ 优点".
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def _pattern(words: Iterable[str]) -> re.Pattern | None:
@@ -95,7 +96,8 @@ class Vocabulary:
         """'pro' or 'con' when ``lead`` is a pros or cons lead-in, else None."""
         if not lead:
             return None
-        return self._leads.get(fold(lead.strip(LEAD_PUNCTUATION)))
+        # Symbols around the word are decoration: "✅ 优点", "👎 Cons:".
+        return self._leads.get(fold(_EDGES.sub("", lead)))
 
     def label_word(self, role: str, text: str) -> int:
         """The length of a label word (``role`` route_label or trend_label) that

@@ -23,6 +23,7 @@ import re
 import sqlite3
 
 from loader.config import DEFAULTS
+from loader.dates import iso_instant, parse_when
 from loader.fold import fold
 from loader.frontmatter import ALIASES
 from loader.tokens import runs
@@ -92,12 +93,18 @@ def _lines(source: str) -> list[str]:
 def _content_words(line: str, number: int, frontmatter_end: int) -> list[str]:
     value = line
     if number <= frontmatter_end:  # a 'key: value' line: a known key is not content
-        key, sep, rest = line.partition(":")
-        key = key.strip().lower()
+        colon, equals = line.find(":"), line.find("=")
+        # YAML "key: value", or TOML "key = value" (Hugo's +++ frontmatter).
+        split_at = equals if equals >= 0 and (colon < 0 or equals < colon) else colon
+        key, sep, rest = (line[:split_at], line[split_at], line[split_at + 1:]) \
+            if split_at >= 0 else (line, "", "")
+        key = key.strip().strip('"').lower()
         if sep and key in FLAG_KEYS:
             return []
         if sep and ALIASES.get(key) in ("date", "updated"):
-            rest = re.sub(r"[zZ]\s*$", "+00:00", rest.strip())  # stored as +00:00
+            when = parse_when(rest.strip().strip("'\""))  # stored in its ISO forms
+            if when is not None:
+                rest = f"{when.date.isoformat()} {iso_instant(when.instant) or ''}"
         value = rest if sep and key in ALIASES else line
     return [w.lower() for w, _ in runs(value) if not _decoration(w.lower())]
 
@@ -165,9 +172,9 @@ def stored_twice(conn: sqlite3.Connection, path: str, source: str
 
 
 def _frontmatter_end(lines: list[str]) -> int:
-    if not lines or lines[0].strip() != "---":
+    if not lines or lines[0].strip() not in ("---", "+++"):
         return 0
     for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":
+        if line.strip() == lines[0].strip():
             return number
     return 0
