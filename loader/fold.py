@@ -25,13 +25,14 @@ from functools import lru_cache
 _HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 
 
-@lru_cache(maxsize=1)
-def han_table() -> dict[int, str]:
-    """Traditional -> Simplified, one character to one character (about 5,000
-    entries; built once per process in about 60 ms)."""
+@lru_cache(maxsize=2)
+def han_table(config: str = "t2s") -> dict[int, str]:
+    """OpenCC's character table for ``config``: t2s (Traditional -> Simplified,
+    about 5,000 entries) or s2t; one character to one character, built once per
+    process in about 60 ms."""
     import opencc
 
-    converter = opencc.OpenCC("t2s")
+    converter = opencc.OpenCC(config)
     chars = [chr(code) for low, high in _HAN_BLOCKS for code in range(low, high + 1)]
     # One call over all characters, one per line: a line break stops every
     # phrase rule, so each character is converted on its own.

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
 from .fold import han_table
 from .tokens import count_cjk
@@ -46,22 +45,13 @@ def normalise_tag(tag: str) -> str:
     return "zh"
 
 
-@lru_cache(maxsize=1)
-def _simplified_only() -> frozenset[str]:
-    """Characters that only Simplified Chinese writes (targets of the table
-    that are not themselves Traditional characters)."""
-    table = han_table()
-    traditional = {chr(code) for code in table}
-    return frozenset(ch for ch in table.values() if ch not in traditional)
-
-
 def chinese_script(text: str) -> str:
-    """zh-Hant when Traditional-only characters outnumber Simplified-only ones."""
-    table = han_table()
-    simplified = _simplified_only()
-    traditional = sum(1 for ch in text if ord(ch) in table)
-    simple = sum(1 for ch in text if ch in simplified)
-    return "zh-Hant" if traditional > simple else "zh-Hans"
+    """zh-Hant when more characters would change from Traditional to Simplified
+    than the other way round (OpenCC's character tables)."""
+    traditional, simplified = han_table("t2s"), han_table("s2t")
+    to_simplified = sum(1 for ch in text if ord(ch) in traditional)
+    to_traditional = sum(1 for ch in text if ord(ch) in simplified)
+    return "zh-Hant" if to_simplified > to_traditional else "zh-Hans"
 
 
 def detect(text: str) -> str:

@@ -343,8 +343,7 @@ def _advice_starts(ctx: ReadContext, blocks: list[Block]) -> list[tuple[int, Uni
     lists = any(b.kind == "list" for b in blocks)
     markers = [(i, b, marker_lead(ctx, b)) for i, b in enumerate(blocks) if b.kind == "paragraph"]
     numbered = [(i, b, m) for i, b, m in markers if m is not None]
-    ordinal_only = all(m.number is None for _, _, m in numbered)
-    if numbered and not lists and (len(numbered) >= 2 or not ordinal_only):
+    if numbered and not lists:
         return numbered
     for index, block in enumerate(blocks):
         if block.kind == "list":

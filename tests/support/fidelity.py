@@ -46,7 +46,7 @@ GROUPS = {
         "status_outro": ["status_outro_md"], "routes_intro": ["routes_intro_md"],
         "advice_intro": ["advice_intro_md"], "advice_outro": ["advice_outro_md"],
     },
-    "key_points": {"label": ["label"], "text": ["text_md"]},
+    "key_points": {"position": ["position"], "label": ["label"], "text": ["text_md"]},
     "routes": {"name": ["label", "name"], "intro": ["intro_md"]},
     "route_points": {"kind": ["kind"], "label": ["label"], "text": ["text_md"]},
     "advice": {"position": ["position"], "title": ["title"], "text": ["text_md"]},
