@@ -25,7 +25,7 @@ from functools import lru_cache
 _HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2FA1F))
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=None)
 def han_table(config: str = "t2s") -> dict[int, str]:
     """OpenCC's character table for ``config``: t2s (Traditional -> Simplified,
     about 5,000 entries) or s2t; one character to one character, built once per
@@ -44,7 +44,7 @@ def han_table(config: str = "t2s") -> dict[int, str]:
 
 def fold_han(text: str) -> str:
     """Traditional Chinese characters to Simplified, character by character."""
-    return text.translate(han_table())
+    return text.translate(han_table("t2s"))
 
 
 def fold(text: str) -> str:

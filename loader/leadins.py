@@ -108,10 +108,10 @@ def marker_lead(ctx: ReadContext, unit: Unit) -> Lead | None:
 
 
 def _number(label: str) -> int | None:
-    if label.isdigit():
-        return int(label)
     if len(label) == 1 and 0x2460 <= ord(label) <= 0x2473:
         return ord(label) - 0x2460 + 1
+    if label.isdecimal():
+        return int(label)
     return chinese_number(label)
 
 

@@ -96,11 +96,11 @@ def _to_roman(value: int) -> str:
 def _value(label: str, letters_first: bool = True) -> int | None:
     if not letters_first and roman_number(label) is not None:
         return roman_number(label)
-    digits = unicodedata.normalize("NFKC", label)
-    if digits.isdigit():
-        return int(digits)
     if label in _CIRCLED:
         return _CIRCLED[label]
+    digits = unicodedata.normalize("NFKC", label)
+    if digits.isdecimal():
+        return int(digits)
     number = chinese_number(label)
     if number is not None:
         return number

@@ -345,8 +345,12 @@ def _advice_starts(ctx: ReadContext, blocks: list[Block]) -> list[tuple[int, Uni
     numbered = [(i, b, m) for i, b, m in markers if m is not None]
     if numbered and not lists:
         return numbered
+    # With a numbered list, a bulleted list between its items is a sub-list
+    # written without indentation: it belongs to the item before it.
+    ordered = any(b.kind == "list" and b.ordered_start is not None for b in blocks)
     for index, block in enumerate(blocks):
-        if block.kind == "list":
+        if block.kind == "list" and (block.ordered_start is not None or not ordered
+                                     or not starts):
             starts.extend((index, item, None) for item in block.items)
     return starts
 

@@ -45,16 +45,15 @@ def part_role(ctx: ReadContext, head: Block, blocks: list[Block], title: str) ->
     """The role of a part: its words, unless its shape clearly says routes."""
     named = ctx.vocabulary.heading_roles(title) & set(PART_ROLES)
     shape = _shape(ctx, blocks)
+    preferred = next((role for role in ("advice", "status", "routes") if role in named), None)
     if shape == "routes":
-        if named and "routes" not in named:
-            ctx.warn(ctx.line(head.start), f"heading '{head.text}' reads as "
-                     f"{' and '.join(sorted(named))}, but its content compares routes with "
-                     "pros and cons: read as the routes part")
+        if preferred not in (None, "routes"):
+            ctx.warn(ctx.line(head.start), f"heading '{head.text}' reads as the {preferred} "
+                     "part, but its content compares routes with pros and cons: read as the "
+                     "routes part")
         return "routes"
-    if named:
-        for role in ("advice", "status", "routes"):
-            if role in named:
-                return role
+    if preferred is not None:
+        return preferred
     if shape is not None:
         kind = {"advice": "a numbered list", "status": "a list"}[shape]
         ctx.warn(ctx.line(head.start), f"heading '{head.text}' has no known part word; read as "
