@@ -55,3 +55,36 @@ def test_missing_folder_is_a_clear_error(name, tmp_path):
     result = run(*args)
     assert result.returncode != 0
     assert "missing" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_skip_invalid_loads_the_valid_files_and_exits_3(content_dir, db_path):
+    assert run("load", str(content_dir), "--db", str(db_path)).returncode == 0
+    seed = content_dir / "2024-ai-trends.md"
+    seed.write_text(seed.read_text("utf-8").replace("date: 2025-02-18", "date: soon"), "utf-8")
+    (content_dir / "new.md").write_text("---\ntitle: New\ndate: 2025-01-01\ndescription: d\n"
+                                        "---\n# New\n\n## 一、甲\n\n### 现状\n\n- 一\n", "utf-8")
+    strict = run("load", str(content_dir), "--db", str(db_path))
+    assert strict.returncode == 1, "strict by default: nothing is loaded"
+    result = run("load", str(content_dir), "--db", str(db_path), "--skip-invalid")
+    assert result.returncode == 3, result.stderr
+    assert "2024-ai-trends.md:3: invalid date 'soon'" in result.stderr
+    assert "invalid file(s) not loaded: 2024-ai-trends.md" in result.stderr
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    slugs = {row[0] for row in conn.execute("SELECT slug FROM articles")}
+    conn.close()
+    assert {"new", "2024-ai-trends"} <= slugs, "the invalid file keeps its last good version"
+
+
+def test_check_lists_drafts_and_coverage(content_dir):
+    (content_dir / "wip.md").write_text("---\ntitle: WIP\ndate: 2025-01-01\ndescription: d\n"
+                                        "draft: true\n---\n# WIP\n\n## 一、甲\n\n### 现状\n\n"
+                                        "- 一\n\n### 备注\n\n随手记。\n", "utf-8")
+    result = run("check", str(content_dir), "--verbose")
+    assert result.returncode == 0, result.stderr
+    assert "draft: wip.md (wip) is not public" in result.stdout
+    assert "wip.md: structure coverage 50.0% (1 of 2 items and paragraphs in typed slots)" \
+        in result.stdout
+    assert "checked 4 file(s): 0 error(s), 2 warning(s), 1 draft(s)" in result.stdout
+    assert result.stdout.splitlines()[-2].startswith("structure coverage: ")

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from loader.load import list_files, load_content
-from tests.support.fidelity import unreachable_lines
+from tests.support.fidelity import stored_twice, unreachable_lines
 
 from tests.support.paths import CONTENT
 
@@ -34,3 +34,21 @@ def test_the_check_notices_a_lost_line(loaded):
     lines = source.split("\n")
     lines[20] = lines[20] + " 这句话从未被存储 unstoredword"
     assert [n for n, _ in unreachable_lines(loaded, path, "\n".join(lines))] == [21]
+
+
+def test_the_check_notices_a_line_stored_twice(tmp_path):
+    """The exactly-once check can fail: a key point copied into the status
+    intro (as the old routes-as-advice bug stored pros twice) is reported."""
+    db = tmp_path / "content.db"
+    load_content(CONTENT, db)
+    conn = sqlite3.connect(db)
+    path = "2024-ai-trends.md"
+    source = (CONTENT / path).read_text(encoding="utf-8")
+    assert stored_twice(conn, path, source) == []
+    trend_id, text, line = conn.execute(
+        "SELECT trend_id, text_md, start_line FROM key_points ORDER BY id LIMIT 1").fetchone()
+    conn.execute("UPDATE trends SET status_intro_md = status_intro_md || ? WHERE id = ?",
+                 ("\n\n" + text, trend_id))
+    [(number, _, holders)] = stored_twice(conn, path, source)
+    conn.close()
+    assert number == line and len(holders) == 2
