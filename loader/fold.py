@@ -49,7 +49,11 @@ def fold_han(text: str) -> str:
 
 def fold(text: str) -> str:
     """The matching form of ``text``: NFKC, case-folded, Simplified Chinese."""
-    return fold_han(unicodedata.normalize("NFKC", text).casefold())
+    if text.isascii():  # nothing to normalise and no Chinese: the common case of words
+        return text.casefold()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return fold_han(text.casefold())
 
 
 def fold_with_positions(text: str) -> tuple[str, list[int]]:

@@ -44,8 +44,10 @@ def _shape(ctx: ReadContext, blocks: list[Block]) -> str | None:
 def part_role(ctx: ReadContext, head: Block, blocks: list[Block], title: str) -> str | None:
     """The role of a part: its words, unless its shape clearly says routes."""
     named = ctx.vocabulary.heading_roles(title) & set(PART_ROLES)
-    shape = _shape(ctx, blocks)
     preferred = next((role for role in ("advice", "status", "routes") if role in named), None)
+    if preferred == "routes":  # words and shape cannot disagree in the direction that matters
+        return preferred
+    shape = _shape(ctx, blocks)
     if shape == "routes":
         if preferred not in (None, "routes"):
             ctx.warn(ctx.line(head.start), f"heading '{head.text}' reads as the {preferred} "

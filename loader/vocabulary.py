@@ -86,11 +86,20 @@ class Vocabulary:
         pattern = _pattern(self.words["ordinals"])
         return re.compile(rf"(?:{pattern.pattern})(?=\s*[,，、:：])") if pattern else None
 
-    def heading_roles(self, title: str) -> set[str]:
+    @cached_property
+    def _roles_seen(self) -> dict[str, frozenset[str]]:
+        return {}  # headings repeat from article to article ("技术现状"): read each once
+
+    def heading_roles(self, title: str) -> frozenset[str]:
         """Every heading role whose words occur in ``title``."""
-        folded = fold(title)
-        return {role for role, pattern in self._heading_patterns.items()
-                if pattern is not None and pattern.search(folded)}
+        found = self._roles_seen.get(title)
+        if found is None:
+            folded = fold(title)
+            found = frozenset(role for role, pattern in self._heading_patterns.items()
+                              if pattern is not None and pattern.search(folded))
+            if len(self._roles_seen) < 4096:
+                self._roles_seen[title] = found
+        return found
 
     def point_kind(self, lead: str | None) -> str | None:
         """'pro' or 'con' when ``lead`` is a pros or cons lead-in, else None."""
