@@ -2,8 +2,8 @@
 
 Order of work for one request:
 1. parse the HTTP request (``transport``), rejecting what is malformed;
-2. take one snapshot; every later step uses its content version (a request
-   during which a load committed runs again on the new snapshot);
+2. take the current snapshot and hold it to the end: every later step reads
+   the one version it is pinned to, whatever loads commit meanwhile;
 3. GET only: compute the ETag from (version, query, variables, operation)
    and answer 304 to a matching If-None-Match, without executing anything;
 4. serve from the response cache, or execute under the time limit;
@@ -39,11 +39,6 @@ from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, Sh
 log = logging.getLogger("content_api")
 
 JSON = "application/json"
-
-# A request runs again on the new version when a load commits while it runs;
-# loads are seconds apart, so a third collision in a row means "retry later".
-RUNS_PER_REQUEST = 3
-
 
 def new_request_id() -> str:
     return secrets.token_hex(8)
@@ -103,36 +98,29 @@ class GraphQLEndpoint:
         except PersistedQueryNotFound:
             return self._error_response(200, errors.PERSISTED_QUERY_NOT_FOUND,
                                         "PersistedQueryNotFound", request_id)
-        for _attempt in range(RUNS_PER_REQUEST):
-            snapshot = self.holder.current()
-            # The holder's state is the content version, changed also by live-reload
-            # diagnostics, which `contentDiagnostics` reports.
-            state = self.holder.state
+        with self.holder.use() as snapshot:
+            # The state is the snapshot's content version, changed also by
+            # live-reload diagnostics, which `contentDiagnostics` reports.
+            state = self.holder.state_of(snapshot)
             key = request_key(state, gql.query, gql.variables, gql.operation_name)
             etag = etag_for(key) if gql.is_get else None
             if etag and etag_matches(request.headers.get("if-none-match"), etag):
                 self.known_etags.remember(request.scope["query_string"], state, etag)
                 return Response(status_code=304, headers=self._ok_headers(etag, request_id))
             body = self.responses.get(key)
-            if body is not None:
-                break
-            if gql.operation_name is None and operation_count(gql.query, self.settings.max_tokens) > 1:
-                raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
-                                "operations: name the one to run in `operationName`.")
-            body, cacheable, status = await self._execute(gql, snapshot, request_id)
-            if snapshot.is_stale():
-                continue  # a load committed while it ran: it may have read two versions
-            if not cacheable:
-                if status == 200 and gql.persist_as:  # it ran: worth remembering
-                    self.persisted.put(gql.persist_as, gql.query)
-                return Response(body, status_code=status, media_type=JSON,
-                                headers={"X-Request-Id": request_id, "Cache-Control": "no-store"})
-            self.responses.put(key, body)
-            break
-        else:
-            raise HttpError(503, errors.CONTENT_CHANGING, "The content changed while the query "
-                            f"ran, {RUNS_PER_REQUEST} times in a row: retry.",
-                            {"Retry-After": "1"})
+            if body is None:
+                if gql.operation_name is None and \
+                        operation_count(gql.query, self.settings.max_tokens) > 1:
+                    raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
+                                    "operations: name the one to run in `operationName`.")
+                body, cacheable, status = await self._execute(gql, snapshot, request_id)
+                if not cacheable:
+                    if status == 200 and gql.persist_as:  # it ran: worth remembering
+                        self.persisted.put(gql.persist_as, gql.query)
+                    return Response(body, status_code=status, media_type=JSON,
+                                    headers={"X-Request-Id": request_id,
+                                             "Cache-Control": "no-store"})
+                self.responses.put(key, body)
         if etag:
             self.known_etags.remember(request.scope["query_string"], state, etag)
         if gql.persist_as:

@@ -1,22 +1,29 @@
-"""Read-only views of the content database, swapped when a new load lands.
+"""Read-only views of the content database: one pinned version per request.
 
-A load lands in one of two ways (loader/load.py): a first build renames a
-new file onto the path, and every later load commits one transaction into
-the file in place. So the API opens the file read-only but not immutable,
-and SQLite's rollback-journal locking lets each statement see one committed
-version. A ``Snapshot`` is a connection plus the content version it was
-opened at; the file header's change counter, which SQLite bumps on every
-commit, says when a snapshot is out of date (one 4-byte read), and a stat of
-the path at most every ``check_seconds`` says when the file was replaced.
+The loader commits every change into the database file in place, in WAL mode
+(loader/load.py). So a reader can *pin* a version: a connection inside an
+open read transaction keeps seeing the version it started on, however many
+commits land after it, and a writer never waits for readers, nor a reader
+for a writer. A ``Snapshot`` is such a pinned connection. Each request takes
+the current snapshot and holds it until it ends, so a response never mixes
+two versions and is never re-run or refused because content changed.
 
-A request takes one snapshot at its start. If the counter moved while the
-request ran, its statements may have read two versions, so the endpoint
-runs it again on the new snapshot: a response never mixes two versions.
+A loader killed at any instant cannot hurt readers: WAL frames without a
+commit are ignored, and pinned snapshots do not even look at them. The
+``SnapshotHolder`` notices a commit from ``PRAGMA data_version`` on a probe
+connection (a few microseconds a request), opens a new snapshot for new
+requests, and closes the old one when its last request is done (or after
+``grace_seconds``), so retired versions do not hold memory or WAL frames.
+A file replaced at the path (a replica's publish) is noticed by a stat at
+most every ``check_seconds``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import ctypes
+import ctypes.util
 import json
 import os
 import sqlite3
@@ -24,7 +31,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import quote
 
 from api import drafts as draft_rules
@@ -49,9 +56,6 @@ def _interrupt_after_deadline() -> int:
     return 1 if limit is not None and time.monotonic() > limit else 0
 
 
-# Offset and size of the file change counter in a SQLite database header.
-_COUNTER_AT, _COUNTER_SIZE = 24, 4
-
 # A reader waits this long for a load's commit (milliseconds) to finish.
 _BUSY_TIMEOUT_S = 5.0
 
@@ -63,11 +67,12 @@ class ReadOnlyConnection(sqlite3.Connection):
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
-    """Open ``path`` read-only: no writes possible, shared locks per statement.
-    Draft articles are hidden unless ``drafts`` (a preview server)."""
+    """Open ``path`` read-only, in autocommit mode (Snapshot.open pins it with an
+    explicit BEGIN). Draft articles are hidden unless ``drafts`` (a preview server)."""
     uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256,
-                           timeout=_BUSY_TIMEOUT_S, factory=ReadOnlyConnection)
+                           timeout=_BUSY_TIMEOUT_S, factory=ReadOnlyConnection,
+                           isolation_level=None)
     conn.row_factory = sqlite3.Row
     # Search folds text as the index does (loader/fold.py), for the literal scan.
     conn.create_function("fold", 1, fold, deterministic=True)
@@ -89,30 +94,24 @@ def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
     return conn
 
 
-class FileHeader:
-    """A read-only descriptor on one database file (inode), for its change counter.
+def _release_memory() -> None:
+    """Give freed heap back to the system (glibc keeps it otherwise): a retired
+    snapshot's page cache is 16 MB, and frequent reloads left RSS at 200 MB."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
-    Snapshots of the same file share one: in-place loads open a new
-    connection each, not a new descriptor for the counter.
-    """
 
-    def __init__(self, path: Path) -> None:
-        self.fd = os.open(path, os.O_RDONLY)
-        self.inode = os.fstat(self.fd).st_ino
-        self.users = 0  # snapshots not yet closed
-
-    def counter(self) -> bytes:
-        return os.pread(self.fd, _COUNTER_SIZE, _COUNTER_AT)
-
-    def release(self) -> None:
-        self.users -= 1
-        if self.users == 0:
-            os.close(self.fd)
+try:
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+except (OSError, AttributeError):  # not glibc: nothing to trim
+    _LIBC = None
 
 
 @dataclass
 class Snapshot:
-    """One version of the content: a connection, its meta rows, and the commit it saw."""
+    """One version of the content: a connection pinned to it, its meta rows,
+    and the requests using it."""
 
     conn: sqlite3.Connection
     path: Path
@@ -121,54 +120,40 @@ class Snapshot:
     loaded_at: str
     article_count: int
     counts: dict = field(default_factory=dict)
-    header: FileHeader | None = None
-    change_counter: bytes = b""
+    data_version: int = 0  # the probe's PRAGMA data_version when this was opened
     drafts_hidden: bool = False  # drafts exist and this snapshot's queries leave them out
-
-    def counter_on_disk(self) -> bytes:
-        """The file's change counter now (the snapshot's own if it cannot be read)."""
-        try:
-            return self.header.counter()
-        except (OSError, AttributeError):
-            return self.change_counter  # closed: nothing newer can be read through it either
-
-    def is_stale(self) -> bool:
-        """True once a load has committed to this file since the snapshot was opened."""
-        return self.counter_on_disk() != self.change_counter
+    pinned: bool = False  # in a read transaction (WAL): later commits are invisible to it
+    users: int = 0  # requests running on it
+    retired_at: float | None = None  # when a newer snapshot replaced it
+    closed: bool = False
 
     def close(self) -> None:
-        self.conn.close()
-        if self.header is not None:
-            self.header.release()
-            self.header = None
+        if not self.closed:
+            self.closed = True
+            self.conn.close()
 
     @classmethod
-    def open(cls, path: Path, header: FileHeader | None = None,
-             drafts: bool = False) -> "Snapshot":
-        """Open the file at ``path``; ``header`` is reused if it is on the same file.
+    def open(cls, path: Path, drafts: bool = False, data_version: int = 0) -> "Snapshot":
+        """Open the file at ``path`` and pin its current version.
         ``drafts``: serve draft articles too (preview)."""
         path = Path(path)
-        fresh_header = conn = None
+        conn = None
         try:
             identity = _file_identity(path)
-            if header is None or header.inode != identity[0]:
-                header = fresh_header = FileHeader(path)
-                if header.inode != identity[0]:
-                    raise OSError("the file was replaced while it was being opened")
-            # The counter first: a commit after this read makes the snapshot
-            # stale at once, never a stale snapshot look current.
-            counter = header.counter()
             conn = connect_read_only(path, drafts)
+            # Pin: in WAL mode, an open read transaction keeps this version. (A
+            # file in rollback-journal mode, e.g. a copied replica, is read as it
+            # is: pinning it would block the loader, which turns it into WAL.)
+            pinned = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            if pinned:
+                conn.execute("BEGIN")
             meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
-            if _file_identity(path)[0] != header.inode:
+            if _file_identity(path)[0] != identity[0]:
                 raise OSError("the file was replaced while it was being opened")
         except (OSError, sqlite3.Error) as exc:
             if conn is not None:
                 conn.close()
-            if fresh_header is not None:
-                os.close(fresh_header.fd)
             raise StoreUnavailable(f"cannot open content database {path}: {exc}") from exc
-        header.users += 1
         try:
             counts = json.loads(meta.get("counts") or "{}")
         except ValueError:
@@ -176,31 +161,21 @@ class Snapshot:
         article_count = meta.get("article_count")
         if article_count is None or conn.drafts_hidden:
             article_count = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        return cls(
-            conn=conn,
-            path=path,
-            identity=identity,
-            content_version=meta.get("content_version", ""),
-            loaded_at=meta.get("loaded_at", ""),
-            article_count=int(article_count),
-            counts=counts,
-            header=header,
-            change_counter=counter,
-            drafts_hidden=conn.drafts_hidden,
-        )
+        return cls(conn=conn, path=path, identity=identity,
+                   content_version=meta.get("content_version", ""),
+                   loaded_at=meta.get("loaded_at", ""), article_count=int(article_count),
+                   counts=counts, data_version=data_version, drafts_hidden=conn.drafts_hidden,
+                   pinned=pinned)
 
 
 class SnapshotHolder:
-    """Holds the current snapshot and swaps in a new one when a load lands.
+    """Holds the current snapshot, swaps in a new one when a load commits, and
+    closes retired ones when their requests are done.
 
-    ``current()`` is what a request calls: it returns the snapshot to use for
-    the whole request. It reads the change counter every time (a 4-byte
-    pread: in-place loads) and checks the file's identity at most every
-    ``check_seconds`` (a stat call, 0 means every request: a replaced file). ``reload()`` is for
-    live reload: it opens the file now and swaps if it changed. A replaced
-    snapshot is closed ``grace_seconds`` after the swap (longer than any request
-    may run), so its file descriptor and memory do not pile up across reloads
-    while requests that started before the swap finish on it.
+    ``use()`` is what a request calls: the snapshot it yields stays open and
+    pinned until the request ends. ``current()`` is the same without holding
+    it (for a quick look, e.g. /healthz). ``reload()`` is for live reload: it
+    swaps now if the content changed.
     """
 
     def __init__(self, path: Path, check_seconds: float = 1.0, grace_seconds: float = 30.0,
@@ -210,22 +185,43 @@ class SnapshotHolder:
         self.check_seconds = check_seconds
         self.grace_seconds = grace_seconds
         self._lock = threading.Lock()
-        self._snapshot = Snapshot.open(self.path, drafts=drafts)
+        self._probe = self._open_probe()
+        self._snapshot = Snapshot.open(self.path, drafts, self._data_version())
         self._next_check = time.monotonic() + check_seconds
         self._listeners: list[Callable[[Snapshot], None]] = []
-        self._retired: list[tuple[float, Snapshot]] = []
+        self._retired: list[Snapshot] = []
+        self.swaps = 0  # versions served after the first (for /healthz and tests)
         # Errors of the last failed live reload (api.watch): the content still
         # served is the last good one. ``state`` changes whenever they do, so
         # that caches and ETags keyed by it never serve stale diagnostics.
         self.problems: tuple = ()
         self._problems_generation = 0
-        self._failed_counter = b""  # counter of a committed file that failed to open
+
+    def _open_probe(self) -> sqlite3.Connection:
+        """A connection that is never inside a transaction: its ``data_version``
+        changes whenever another connection commits to the file."""
+        uri = "file:" + quote(str(self.path.resolve())) + "?mode=ro"
+        try:
+            return sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None,
+                                   timeout=_BUSY_TIMEOUT_S)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open content database {self.path}: {exc}") from exc
+
+    def _data_version(self) -> int:
+        try:
+            return self._probe.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return -1  # unreadable now (being replaced): compare as changed, retry later
+
+    def state_of(self, snapshot: Snapshot) -> str:
+        """A snapshot's content version, plus a counter of diagnostics changes when
+        there were any: what ETags and cached responses are keyed by."""
+        version = snapshot.content_version
+        return f"{version}+{self._problems_generation}" if self._problems_generation else version
 
     @property
     def state(self) -> str:
-        """The content version, plus a counter of diagnostics changes when there were any."""
-        version = self._snapshot.content_version
-        return f"{version}+{self._problems_generation}" if self._problems_generation else version
+        return self.state_of(self._snapshot)
 
     def set_problems(self, problems) -> None:
         """Record the errors of a failed reload ([] once a reload works again)."""
@@ -243,58 +239,97 @@ class SnapshotHolder:
         self._listeners.append(listener)
 
     def current(self) -> Snapshot:
-        on_disk = self._snapshot.counter_on_disk()
-        if on_disk != self._snapshot.change_counter and on_disk != self._failed_counter:
-            if self._swap() is None:
-                # The file cannot be opened as it is now: not again on every request.
-                self._failed_counter = on_disk
+        """The snapshot new requests should use (swapped first if a load committed)."""
         if self.check_seconds >= 0 and time.monotonic() >= self._next_check:
             self._next_check = time.monotonic() + self.check_seconds
-            self.reload_if_changed()
+            if self.changed():
+                self._replace_probe()
             self.close_retired()
+        version = self._data_version()
+        if version != self._snapshot.data_version and version != -1:
+            self._swap(version)
         return self._snapshot
 
+    @contextlib.contextmanager
+    def use(self) -> Iterator[Snapshot]:
+        """The current snapshot, held for the duration of the ``with`` block."""
+        while True:  # a live reload (another thread) may retire it before it is held
+            snapshot = self.current()
+            with self._lock:
+                if not snapshot.closed:
+                    snapshot.users += 1
+                    break
+        try:
+            yield snapshot
+        finally:
+            with self._lock:
+                snapshot.users -= 1
+                done = snapshot.retired_at is not None and snapshot.users == 0
+            if done:
+                self.close_retired()
+
     def close_retired(self, now: float | None = None) -> int:
-        """Close replaced snapshots whose grace period is over; returns how many."""
+        """Close retired snapshots that no request uses any more, or whose grace
+        period is over (a request cannot run that long); returns how many."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            due = [snap for when, snap in self._retired if when <= now]
-            self._retired = [(when, snap) for when, snap in self._retired if when > now]
-        for snap in due:
-            snap.close()
+            due = [s for s in self._retired
+                   if s.users == 0 or now - s.retired_at >= self.grace_seconds]
+            self._retired = [s for s in self._retired if s not in due]
+        for snapshot in due:
+            snapshot.close()
+        if due:
+            _release_memory()
         return len(due)
+
+    @property
+    def retired(self) -> int:
+        """Snapshots replaced but still open (their requests are running)."""
+        return len(self._retired)
 
     def changed(self) -> bool:
         """The cheap check: has a different file been put at the path?"""
         try:
-            return _file_identity(self.path) != self._snapshot.identity
+            return _file_identity(self.path)[0] != self._snapshot.identity[0]
         except OSError:
             return False  # mid-replace or removed: keep serving what we have
 
-    def reload_if_changed(self) -> bool:
-        if not self.changed():
-            return False
-        return self.reload()
+    def _replace_probe(self) -> None:
+        """A new file at the path: probe it from now on (and swap to it)."""
+        try:
+            probe = self._open_probe()
+        except StoreUnavailable:
+            return
+        old, self._probe = self._probe, probe
+        old.close()
+        self._swap(self._data_version())
 
     def reload(self) -> bool:
-        """Open the file at the path and make it current. True if the version changed.
+        """Swap to what the file holds now. True if the content version changed.
 
         A file that cannot be opened leaves the current snapshot in place.
         """
         old = self._snapshot
-        fresh = self._swap()
+        if self.changed():
+            self._replace_probe()
+        fresh = self._swap(self._data_version())
         return fresh is not None and fresh.content_version != old.content_version
 
-    def _swap(self) -> Snapshot | None:
-        """Open the file at the path and make it current; None if it cannot be opened."""
+    def _swap(self, data_version: int) -> Snapshot | None:
+        """Open the file's current version and make it current; None if it cannot be opened."""
         with self._lock:
+            if data_version == self._snapshot.data_version and not self.changed():
+                return self._snapshot  # another request swapped already
             try:
-                fresh = Snapshot.open(self.path, self._snapshot.header, self.drafts)
+                fresh = Snapshot.open(self.path, self.drafts, data_version)
             except StoreUnavailable:
                 return None
             old = self._snapshot
             self._snapshot = fresh
-            self._retired.append((time.monotonic() + self.grace_seconds, old))
+            old.retired_at = time.monotonic()
+            self._retired.append(old)
+            self.swaps += 1
+        self.close_retired()
         for listener in self._listeners:
             listener(fresh)
         return fresh

@@ -1,43 +1,42 @@
-"""Loading a content folder into a SQLite file: check everything, then write it in one go.
+"""Loading a content folder into a SQLite store: check everything, then write it in one go.
 
 Nothing is written until every changed file has parsed cleanly, so a load
-with errors leaves the existing database byte-for-byte as it was.
-
-* The first load (or one over a store of another schema version) builds a
-  new file beside the target and renames it into place.
-* Every later load edits the store in place, inside one SQLite transaction
-  (rollback journal): readers see the old version or the new one, never a
-  mix, and a failure rolls back. The cost is that of the changed articles,
-  not of the store: copying a 680 MB store to change one file took 2 s.
-  The API opens the file read-only (not immutable) for this reason, and
-  notices a commit from the change counter in the file's header.
+with errors leaves the existing store as it was. Every write is one
+transaction committed in place into the store file, in WAL mode (see
+loader/storefile.py for why): readers see the old version or the new one,
+never a mix, and a load killed at any instant leaves the old version whole.
+Loads of one store run one at a time (a lock file beside it).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import ctypes
+import ctypes.util
 import hashlib
-import json
 import multiprocessing
 import os
-import sqlite3
-import tempfile
+import signal
+import stat as stat_module
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
-from . import schema
 from .article import parse_article
 from .config import DEFAULTS, ContentConfig, load_config
 from .diagnostics import Diagnostic, LoadError
-from .store import SourceRecord, article_rows, delete_articles, insert_articles, write_meta
+from .store import SourceRecord, article_rows
+from .storefile import (Change, NotAStore, StoredSource, StoredState, StoreLock, build_new_store,
+                        check_writable, rebuild_in_place, remove_stale_temp_files, stored_state,
+                        update_in_place)
 
 SUFFIXES = (".md", ".markdown")
 PARALLEL_MIN = 200  # files; fewer are parsed in this process
+# A file modified this close to when it was read may be modified again within
+# the same timestamp without its size changing ("racily clean", as git calls
+# it): such a file is read and hashed again at the next load.
+RACY_WINDOW_NS = 2_000_000_000
 
 Progress = Callable[[int], None]  # called with the number of files just handled
 
@@ -49,17 +48,14 @@ class ContentFile:
     sha256: str
     size: int = 0
     mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
+    read_ns: int = 0  # when it was read (wall clock)
+    too_big: int = 0  # the limit it is over (max_file_bytes); 0 when within it
 
-
-@dataclass
-class StoredSource:
-    """What the store recorded about a file at the last load."""
-
-    sha256: str
-    article_id: int
-    slug: str
-    size: int
-    mtime_ns: int
+    @property
+    def stat(self) -> tuple[int, int, int, int, int]:
+        return self.size, self.mtime_ns, self.ctime_ns, self.inode, self.read_ns
 
 
 @dataclass
@@ -87,44 +83,101 @@ class LoadReport:
                 f"{skipped}, {len(self.warnings)} warnings) in {self.seconds:.2f}s")
 
 
-def _scan(content_dir: Path) -> list[tuple[str, os.stat_result]]:
-    """(relative path, stat) of every content file, sorted by path. One scandir
-    per folder and one stat per file: at 10,000 files, pathlib's rglob, sort
-    and is_file took 0.8 s of a 1-file reload."""
+def _scan(content_dir: Path, problems: list[Diagnostic] | None = None
+          ) -> list[tuple[str, os.stat_result]]:
+    """(relative path, stat) of every article file, sorted by path.
+
+    One scandir per folder and one stat per file: at 10,000 files, pathlib's
+    rglob, sort and is_file took 0.8 s of a 1-file reload. Symbolic links are
+    followed, each folder once (a link back to a folder above is a loop, and
+    skipped); only regular files named *.md or *.markdown are articles. What
+    is skipped is reported in ``problems`` as a warning: one stray link never
+    blocks a load."""
+    problems = [] if problems is None else problems
     found: list[tuple[str, os.stat_result]] = []
+    root = os.stat(content_dir)
+    seen = {(root.st_dev, root.st_ino)}
     folders = [("", str(content_dir))]
     while folders:
         prefix, folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    folders.append((prefix + entry.name + "/", entry.path))
-                elif entry.name.endswith(SUFFIXES) and entry.is_file():
-                    found.append((prefix + entry.name, entry.stat()))
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            problems.append(_skipped(prefix.rstrip("/") or ".", f"cannot be read ({exc.strerror})"))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = prefix + entry.name
+            try:
+                info = entry.stat()  # follows a symbolic link
+            except OSError as exc:
+                what = "a symbolic link that leads nowhere readable" if entry.is_symlink() \
+                    else "unreadable"
+                problems.append(_skipped(name, f"is {what} ({exc.strerror})"))
+                continue
+            if stat_module.S_ISDIR(info.st_mode):
+                if (info.st_dev, info.st_ino) in seen:
+                    problems.append(_skipped(name, "leads back to a folder already read "
+                                                   "(a symbolic link loop)"))
+                elif entry.name.endswith(SUFFIXES):
+                    problems.append(_skipped(name, "is a folder, not an article file"))
+                else:
+                    seen.add((info.st_dev, info.st_ino))
+                    folders.append((name + "/", entry.path))
+            elif entry.name.endswith(SUFFIXES):
+                if stat_module.S_ISREG(info.st_mode):
+                    found.append((name, info))
+                else:
+                    problems.append(_skipped(name, "is not a regular file"))
     found.sort()
     return found
+
+
+def _skipped(name: str, why: str) -> Diagnostic:
+    return Diagnostic(name, 0, f"{why}; skipped", "warning")
 
 
 def list_files(content_dir: Path) -> list[Path]:
     return [content_dir / name for name, _ in _scan(content_dir)]
 
 
-def read_files(content_dir: Path, known: dict[str, "StoredSource"] | None = None
-               ) -> list[ContentFile]:
-    """Every content file with its hash. A file whose size and modification time
-    equal what ``known`` recorded is taken as unchanged without being read (as
-    git's index does): a no-op reload of 10,000 files then costs stats, not reads."""
+def read_files(content_dir: Path, known: dict[str, StoredSource] | None = None,
+               config: ContentConfig = DEFAULTS,
+               problems: list[Diagnostic] | None = None) -> list[ContentFile]:
+    """Every content file with its hash.
+
+    A file whose size, modification and change times and inode all equal what
+    ``known`` recorded is taken as unchanged without being read (as git's
+    index does): a no-op reload of 10,000 files then costs stats, not reads.
+    An edit that keeps size and mtime (``cp -p``, ``rsync -t``) still changes
+    the ctime; a file that was racily clean when read is read again. A file
+    over ``config.max_file_bytes`` is not read at all."""
     out = []
-    for name, stat in _scan(content_dir):
+    for name, info in _scan(content_dir, problems):
         seen = (known or {}).get(name)
-        if seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            out.append(ContentFile(name, b"", seen.sha256, stat.st_size, stat.st_mtime_ns))
+        ctime_ns = info.st_ctime_ns
+        if seen is not None and seen.trusted and (seen.size, seen.mtime_ns, seen.ctime_ns,
+                                                  seen.inode) == (
+                info.st_size, info.st_mtime_ns, ctime_ns, info.st_ino):
+            out.append(ContentFile(name, b"", seen.sha256, info.st_size, info.st_mtime_ns,
+                                   ctime_ns, info.st_ino, seen.read_ns))
             continue
-        data = (content_dir / name).read_bytes()
+        if info.st_size > config.max_file_bytes:
+            out.append(ContentFile(name, b"", f"over-limit:{info.st_size}:{info.st_mtime_ns}",
+                                   info.st_size, info.st_mtime_ns, ctime_ns, info.st_ino,
+                                   time.time_ns(), too_big=config.max_file_bytes))
+            continue
+        read_ns = time.time_ns()
+        try:
+            data = (content_dir / name).read_bytes()
+        except OSError as exc:  # removed or made unreadable since the scan
+            if problems is not None:
+                problems.append(_skipped(name, f"cannot be read ({exc.strerror})"))
+            continue
         out.append(ContentFile(name, data, hashlib.sha256(data).hexdigest(), len(data),
-                               stat.st_mtime_ns))
+                               info.st_mtime_ns, ctime_ns, info.st_ino, read_ns))
     return out
 
 
@@ -139,10 +192,45 @@ def content_version(files: Iterable[tuple[str, str]], config: str = "") -> str:
 
 def _parse_one(file: ContentFile, config: ContentConfig
                ) -> tuple[SourceRecord | None, list[Diagnostic]]:
+    if file.too_big:
+        return None, [Diagnostic(file.path, 1, f"file is {file.size:,} bytes, over the limit of "
+                                 f"{file.too_big:,} (max_file_bytes in content-api.toml); "
+                                 "not read")]
     article, problems = parse_article(file.path, file.data, config)
+    problems = _capped(problems, config.max_warnings_per_file)
     if article is None:
         return None, problems
-    return article_rows(file.path, file.sha256, len(file.data), file.mtime_ns, article), problems
+    return article_rows(file.path, file.sha256, file.stat, article), problems
+
+
+def _stat_key(entry) -> tuple[int, int, int, int]:
+    return entry.size, entry.mtime_ns, entry.ctime_ns, entry.inode
+
+
+def _capped(problems: list[Diagnostic], limit: int) -> list[Diagnostic]:
+    """Every error, and at most ``limit`` warnings of one file (the rest summed up
+    in the last): a hostile file once produced 38,290 of them."""
+    warnings = [p for p in problems if not p.is_error]
+    if len(warnings) <= limit:
+        return problems
+    kept = warnings[:max(limit - 1, 0)]
+    more = Diagnostic(kept[-1].path if kept else warnings[0].path,
+                      (kept[-1] if kept else warnings[0]).line,
+                      f"{len(warnings) - len(kept)} more warnings in this file are not shown "
+                      "(max_warnings_per_file)", "warning")
+    return [p for p in problems if p.is_error] + kept + [more]
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a parse worker: be killed when the loader dies, even by SIGKILL
+    (Linux's parent-death signal), rather than linger holding memory."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 def _parse_chunk(chunk: list[ContentFile], config: ContentConfig
@@ -170,7 +258,8 @@ def _parse_all(files: list[ContentFile], jobs: int, progress: Progress | None,
     size = max(16, len(files) // (jobs * 8))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         for chunk, results in zip(chunks, pool.map(_parse_chunk, chunks,
                                                    [config] * len(chunks))):
             yield from results
@@ -231,72 +320,45 @@ def _require_dir(content_dir: Path) -> None:
         raise LoadError([Diagnostic(str(content_dir), 0, "content folder does not exist")])
 
 
-@dataclass
-class StoredState:
-    """What an existing, usable store holds: its sources, content version and counts."""
-
-    sources: dict[str, StoredSource]
-    content_version: str
-    counts: dict[str, int]
-    config: str  # the fingerprint of the settings the store was read with
-
-
-def _stored_state(db_path: Path) -> StoredState | None:
-    """The sources of an existing store, or None if there is no usable store
-    (missing, unreadable or another schema version)."""
-    if not db_path.exists():
-        return None
-    try:
-        # Read-write, so that SQLite rolls back the journal of a load that
-        # crashed mid-commit before anything is read.
-        conn = sqlite3.connect(f"file:{db_path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_S)
-        try:
-            meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
-                                     "('schema_version', 'content_version', 'counts', 'config')"
-                                     ).fetchall())
-            if int(meta.get("schema_version") or -1) != schema.SCHEMA_VERSION:
-                return None
-            # Two scans, joined here: the slugs come from the slug index alone
-            # (a covering index), where a JOIN read a page of each large row.
-            slugs = dict(conn.execute("SELECT id, slug FROM articles").fetchall())
-            rows = conn.execute("SELECT path, sha256, article_id, size, mtime_ns "
-                                "FROM sources").fetchall()
-            counts = json.loads(meta.get("counts") or "{}")
-        finally:
-            conn.close()
-    except (sqlite3.DatabaseError, ValueError):
-        return None
-    return StoredState({path: StoredSource(sha, article_id, slugs[article_id], size, mtime)
-                        for path, sha, article_id, size, mtime in rows},
-                       meta.get("content_version", ""), counts, meta.get("config", ""))
-
-
 def load_content(content_dir: Path, db_path: Path, progress: Progress | None = None,
                  on_total: Callable[[int], None] | None = None, jobs: int = 1,
                  durable: bool = True, skip_invalid: bool = False) -> LoadReport:
     """Load ``content_dir`` into ``db_path``, parsing only files that changed.
 
     Raises LoadError with every diagnostic when any file has an error; the
-    database is then untouched. With ``skip_invalid``, the valid files are
+    store is then untouched. With ``skip_invalid``, the valid files are
     loaded and the invalid ones reported in the LoadReport: an invalid file
     that was loaded before keeps its last good version, a new one is left out.
-    ``durable`` syncs the change to disk before the load returns (a rollback
-    journal and fsyncs for an in-place change, one fsync of the new file for a
-    first build); live reload turns it off, since the store can always be
-    rebuilt from the content folder.
+    ``durable`` syncs the change to disk before the load returns (the WAL at
+    commit, or the new file before its rename); live reload turns it off,
+    since the store can always be rebuilt from the content folder.
     """
     started = time.perf_counter()
     content_dir, db_path = Path(content_dir), Path(db_path)
     _require_dir(content_dir)
     config = load_config(content_dir)
-    stored = _stored_state(db_path)
+    check_writable(db_path)
+    with StoreLock(db_path):
+        remove_stale_temp_files(db_path)
+        return _load_locked(content_dir, db_path, config, progress, on_total, jobs, durable,
+                            skip_invalid, started)
+
+
+def _load_locked(content_dir: Path, db_path: Path, config: ContentConfig,
+                 progress: Progress | None, on_total: Callable[[int], None] | None, jobs: int,
+                 durable: bool, skip_invalid: bool, started: float) -> LoadReport:
+    try:
+        stored, rebuild = stored_state(db_path), None
+    except NotAStore as unusable:  # another schema version, or not SQLite at all
+        stored, rebuild = None, ("in place" if unusable.valid_sqlite else "by rename")
     if stored is not None and stored.config != config.fingerprint:
         # The settings changed how files read: read every file again.
         stored = StoredState({path: StoredSource("", s.article_id, s.slug, -1, -1)
                               for path, s in stored.sources.items()},
                              stored.content_version, stored.counts, stored.config)
     previous = stored.sources if stored else {}
-    files = read_files(content_dir, previous)
+    scan_problems: list[Diagnostic] = []
+    files = read_files(content_dir, previous, config, scan_problems)
     current = {f.path: f for f in files}
     to_parse = [f for f in files if f.path not in previous or previous[f.path].sha256 != f.sha256]
     gone = [p for p in previous if p not in current or current[p].sha256 != previous[p].sha256]
@@ -305,147 +367,45 @@ def load_content(content_dir: Path, db_path: Path, progress: Progress | None = N
         on_total(len(to_parse))
 
     records, problems = parse_files(to_parse, kept_slugs, progress, jobs, config)
+    problems = scan_problems + problems
     warnings = [p for p in problems if not p.is_error]
     errors = [p for p in problems if p.is_error]
     invalid = sorted({p.path for p in errors})
     if errors and not skip_invalid:
         raise LoadError(problems)
     # An invalid file keeps what the store has of it (its last good version).
-    gone = [p for p in gone if p not in invalid or p not in previous or not previous[p].sha256]
+    gone = [p for p in gone if p not in invalid or not previous[p].sha256]
     served = {f.path: f.sha256 for f in files if f.path not in invalid}
     served.update({p: previous[p].sha256 for p in invalid if p in previous and p not in gone})
     version = content_version(served.items(), config.fingerprint)
+    unchanged = len(files) - len(to_parse)
+    # Files read again but unchanged: their new stat (and the time they were
+    # read) is what the next load trusts, so it is stored, not the content. A
+    # file read again only because it was racily clean is stored along with
+    # other changes, never in a commit of its own: loading unchanged content
+    # does not write.
+    reread = [f for f in files if f.data and f.path in previous
+              and previous[f.path].sha256 == f.sha256 and f.path not in gone]
+    touched = [(f.path, f.stat) for f in reread if _stat_key(f) != _stat_key(previous[f.path])]
+    restat = [(f.path, f.stat) for f in reread]
     if stored is not None and not records and not gone:
-        return LoadReport(False, 0, len(files) - len(to_parse), 0, stored.counts,
-                          stored.content_version, time.perf_counter() - started, warnings,
-                          errors, invalid)
+        if touched:
+            restat = touched
+            update_in_place(db_path, stored.content_version,
+                            Change([], [], [], set(), stored.content_version, config.fingerprint,
+                                   restat), durable)
+        return LoadReport(False, 0, unchanged, 0, stored.counts, stored.content_version,
+                          time.perf_counter() - started, warnings, errors, invalid)
 
     change = Change(records, [previous[p].article_id for p in gone], warnings,
-                    {p for p in gone} | {r.path for r in records}, version, config.fingerprint)
-    if stored is None:
-        counts = build_new_store(db_path, change, durable)
+                    {p for p in gone} | {r.path for r in records}, version, config.fingerprint,
+                    restat)
+    if stored is not None:
+        counts = update_in_place(db_path, stored.content_version, change, durable)
+    elif rebuild == "in place":
+        counts = rebuild_in_place(db_path, change, durable)
     else:
-        counts = _update_in_place(db_path, stored.content_version, change, durable)
+        counts = build_new_store(db_path, change, durable)
     deleted = sum(1 for p in gone if p not in current)
-    return LoadReport(True, len(records), len(files) - len(to_parse), deleted, counts, version,
+    return LoadReport(True, len(records), unchanged, deleted, counts, version,
                       time.perf_counter() - started, warnings, errors, invalid)
-
-
-COUNTED = ("articles", "trends", "key_points", "routes", "route_points", "advice", "sections",
-           "search_docs")
-
-
-@dataclass
-class Change:
-    """What one load writes: new articles, articles to delete, and the new meta."""
-
-    records: list[SourceRecord]
-    deleted_ids: list[int]
-    warnings: list[Diagnostic]
-    touched_paths: set[str]  # files whose diagnostics are replaced
-    version: str
-    config: str = ""  # the settings' fingerprint
-
-
-def _stored_counts(conn: sqlite3.Connection) -> dict[str, int]:
-    row = conn.execute("SELECT value FROM meta WHERE key='counts'").fetchone()
-    return dict(json.loads(row[0])) if row else {}
-
-
-def _apply(conn: sqlite3.Connection, change: Change, fresh: bool) -> dict[str, int]:
-    """Write ``change`` through ``conn``, inside the caller's transaction; returns the counts."""
-    db = sqlite_utils.Database(conn)
-    if fresh:
-        schema.create(db)
-    # Counts follow from the rows deleted and inserted: counting the
-    # tables of a 10,000-article store took a second of a 1-file reload.
-    counts = {} if fresh else _stored_counts(conn)
-    for table, n in delete_articles(db, change.deleted_ids).items():
-        counts[table] = counts.get(table, 0) - n
-    if change.touched_paths:
-        marks = ",".join("?" * len(change.touched_paths))
-        conn.execute(f"DELETE FROM diagnostics WHERE path IN ({marks})",
-                     sorted(change.touched_paths))
-    for table, n in insert_articles(db, change.records).items():
-        counts[table] = counts.get(table, 0) + n
-    if change.warnings:
-        db["diagnostics"].insert_all(
-            [{"path": d.path, "line": d.line, "severity": d.severity, "message": d.message}
-             for d in change.warnings])
-    counts = {t: counts.get(t, 0) for t in COUNTED}
-    write_meta(db, {
-        "schema_version": str(schema.SCHEMA_VERSION),
-        "content_version": change.version,
-        "config": change.config,
-        "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "article_count": str(counts["articles"]),
-        "counts": json.dumps(counts),
-    })
-    return counts
-
-
-# How long a load waits for readers to finish their statements before it
-# commits (the API's statements take milliseconds).
-BUSY_TIMEOUT_S = 10.0
-
-
-def _update_in_place(db_path: Path, expected_version: str, change: Change,
-                     durable: bool) -> dict[str, int]:
-    """Apply ``change`` to the existing store in one transaction."""
-    conn = sqlite3.connect(db_path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
-    try:
-        conn.execute("PRAGMA journal_mode=DELETE")
-        conn.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA cache_size=-64000")  # keep the change in memory until COMMIT
-        conn.execute("BEGIN IMMEDIATE")  # one writer at a time; readers go on
-        try:
-            found = conn.execute("SELECT value FROM meta WHERE key='content_version'").fetchone()
-            if (found[0] if found else "") != expected_version:
-                raise LoadError([Diagnostic(str(db_path), 0, "the store was changed by another "
-                                            "load while this one ran; run the load again")])
-            counts = _apply(conn, change, fresh=False)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
-                conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.close()
-    return counts
-
-
-def build_new_store(db_path: Path, change: Change, durable: bool) -> dict[str, int]:
-    """Build the whole store in a temporary file, then rename it into place.
-
-    ``load_content`` calls it for a first load; the benchmark calls it alone
-    to time the writing of already parsed articles."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        # The temporary file is thrown away on any failure, so durability
-        # only matters once, at the fsync before the rename.
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("BEGIN")
-        counts = _apply(conn, change, fresh=True)
-        conn.execute("COMMIT")
-        conn.execute("ANALYZE")
-        conn.close()
-        if durable:
-            with open(tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        # A journal left beside the old file belongs to it, not to this one:
-        # SQLite would "roll it back" into the new file.
-        db_path.with_name(db_path.name + "-journal").unlink(missing_ok=True)
-        os.replace(tmp, db_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return counts

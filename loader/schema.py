@@ -63,11 +63,14 @@ TABLES: dict[str, dict] = {
     },
     # One row per file in the content folder; drives incremental loads.
     "sources": {
-        # size and mtime_ns let a reload skip reading files that did not change.
-        "columns": {"path": str, "sha256": str, "size": int, "mtime_ns": int, "article_id": int},
+        # size, mtime_ns, ctime_ns and inode let a reload skip reading files that
+        # did not change; read_ns (when the file was read) tells a "racily clean"
+        # file, modified too close to its reading for its mtime to be trusted.
+        "columns": {"path": str, "sha256": str, "size": int, "mtime_ns": int, "article_id": int,
+                    "ctime_ns": int, "inode": int, "read_ns": int},
         "pk": "path",
         "foreign_keys": [("article_id", "articles", "id")],
-        "not_null": {"sha256", "size", "mtime_ns", "article_id"},
+        "not_null": {"sha256", "size", "mtime_ns", "article_id", "ctime_ns", "inode", "read_ns"},
     },
     "article_tags": {
         # folded: the tag in loader.fold's matching form, for case-insensitive filters

@@ -57,7 +57,7 @@ def _text(text: Text | None) -> tuple:
     return text.md, text.html, text.plain
 
 
-def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
+def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
                  article: Article) -> SourceRecord:
     """Every row that stores one article, with the search index's tokens.
 
@@ -86,7 +86,8 @@ def article_rows(path: str, sha256: str, size: int, mtime_ns: int,
         a.updated_date.isoformat() if a.updated_date else None, a.updated_at,
         json.dumps(a.authors, ensure_ascii=False), a.language,
         json.dumps(a.extra, ensure_ascii=False, sort_keys=True)))
-    rows["sources"].append((0, path, sha256, size, mtime_ns))
+    size, mtime_ns, ctime_ns, inode, read_ns = stat
+    rows["sources"].append((0, path, sha256, size, mtime_ns, ctime_ns, inode, read_ns))
     rows["article_tags"].extend((0, tag, position, fold(tag))
                                 for position, tag in enumerate(a.tags, 1))
     for field, value in (("title", a.title), ("description", a.description),

@@ -11,7 +11,8 @@ import orjson
 import pytest
 
 from api import queries
-from tests.api.helpers import codes, gql, make_client
+from loader.load import load_content
+from tests.api.helpers import SEED, codes, gql, make_client
 
 Q = '{ article(slug: "2024-ai-trends") { title } }'
 
@@ -212,18 +213,25 @@ def test_execution_timeout(seed_db):
         assert codes(again.json()) == ["TIMEOUT"]  # timeouts are never cached
 
 
-def test_content_changing_under_every_run_is_a_503(seed_db, monkeypatch):
-    """Three commits in a row during one request: no answer mixing versions, a retry hint."""
-    from api.store import Snapshot
+def test_a_request_reads_one_version_whatever_commits_meanwhile(tmp_path):
+    """Pinned: a commit while a request runs changes nothing it reads."""
+    from tests.api.helpers import build_db
+    from tests.support.edits import retitle
 
-    runs = []
-    monkeypatch.setattr(Snapshot, "is_stale", lambda self: runs.append(1) or True)
-    with make_client(seed_db, reload_check_seconds=3600) as client:
-        r = client.post("/graphql", json={"query": Q})
-        assert r.status_code == 503 and codes(r.json()) == ["CONTENT_CHANGING"]
-        assert r.headers["retry-after"] == "1" and r.headers["cache-control"] == "no-store"
-        assert len(runs) == 3
-        assert len(client.app.state.endpoint.responses) == 0  # nothing cached
+    db = build_db(tmp_path, {SEED.name: SEED.read_text("utf-8")})
+    with make_client(db, reload_check_seconds=3600) as client:
+        holder = client.app.state.holder
+        with holder.use() as pinned:
+            retitle(tmp_path / "content" / SEED.name, "Committed meanwhile")
+            load_content(tmp_path / "content", db)
+            title = pinned.conn.execute("SELECT title FROM articles").fetchone()[0]
+            assert title != "Committed meanwhile"
+            assert holder.current() is not pinned, "new requests get the new version"
+            assert not pinned.closed, "still open for the request that holds it"
+        assert pinned.closed, "closed when its last request is done"
+        body = client.post("/graphql", json={"query": "{ articles { edges { node { title } } } }"})
+        assert body.json()["data"]["articles"]["edges"][0]["node"]["title"] == \
+            "Committed meanwhile"
 
 
 def test_healthz_and_sdl(seed_client):

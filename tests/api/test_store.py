@@ -59,14 +59,15 @@ def test_holder_swaps_when_a_load_commits_in_place(tmp_path):
         inode = db.stat().st_ino
         load_content(content, db)  # one transaction into the same file
         assert db.stat().st_ino == inode
-        assert old_snapshot.is_stale()
+        assert client.app.state.holder.current() is not old_snapshot
         second = gql(client, "{ articles { totalCount } }")
         new = client.get("/healthz").json()
         assert new["articleCount"] == 2 and new["contentVersion"] != old["contentVersion"]
         assert second["data"]["articles"]["totalCount"] == 2
         assert second["extensions"]["contentVersion"] == new["contentVersion"]
         current = client.app.state.holder.current()
-        assert current is not old_snapshot and not current.is_stale()
+        assert current is not old_snapshot and current is client.app.state.holder.current()
+        assert old_snapshot.closed, "no request held it: closed at once"
 
 
 def test_reload_is_explicit_when_checks_are_rare(tmp_path, seed_db):
@@ -80,7 +81,7 @@ def test_reload_is_explicit_when_checks_are_rare(tmp_path, seed_db):
     assert holder.changed()
     assert holder.reload() is True
     assert holder.current().article_count == 2 and len(swaps) == 1
-    assert holder.reload_if_changed() is False
+    assert holder.reload() is False
 
 
 def test_a_broken_replacement_keeps_the_current_snapshot(tmp_path, seed_db):
@@ -121,20 +122,25 @@ def test_slow_statements_are_interrupted_after_the_deadline(seed_db):
     assert snap.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
 
 
-def test_replaced_snapshots_are_closed_after_their_grace_period(tmp_path, seed_db):
+def test_replaced_snapshots_close_when_their_last_request_is_done(tmp_path, seed_db):
     db = copy_db(seed_db, tmp_path / "db.sqlite")
     holder = SnapshotHolder(db, check_seconds=3600, grace_seconds=60)
     opened = []
-    for i in range(5):  # five reloads
-        old = holder.current()
-        opened.append(old)
+    for i in range(5):  # five reloads, a request running on each old version
+        context = holder.use()
+        opened.append((context, context.__enter__()))
         two = build_db(tmp_path / f"v{i}", seed_copies(i + 2))
         os.replace(two, db)
         assert holder.reload()
-    # Within the grace period an old snapshot still serves requests that began on it.
-    assert opened[-1].conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 1
-    assert holder.close_retired(now=time.monotonic() + 61) == 5
-    for snap in opened:
+    assert holder.retired == 5
+    # A request that began on an old snapshot still reads it.
+    context, snap = opened[-1]
+    assert snap.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    context.__exit__(None, None, None)
+    assert snap.closed and holder.retired == 4
+    # A request stuck past the grace period cannot keep its snapshot open.
+    assert holder.close_retired(now=time.monotonic() + 61) == 4
+    for _, snap in opened:
         with pytest.raises(sqlite3.ProgrammingError):
             snap.conn.execute("SELECT 1")
-    assert holder.current().conn.execute("SELECT count(*) FROM articles").fetchone()[0] >= 1
+    assert holder.current().conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 6

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,11 +28,14 @@ def rows(db: Path, sql: str) -> list[tuple]:
 
 
 def dump(db: Path) -> list[str]:
-    """Every table's data, without the load time, for comparing two loads."""
+    """Every table's data, without the load time and the time each file was read
+    (bookkeeping for the next load), for comparing two loads."""
     conn = sqlite3.connect(db)
     try:
+        conn.execute("UPDATE sources SET read_ns = 0")  # not committed: a view of the data
         return [line for line in conn.iterdump() if "loaded_at" not in line]
     finally:
+        conn.rollback()
         conn.close()
 
 
@@ -59,7 +64,8 @@ def test_failed_load_leaves_database_byte_identical(content_dir, db_path):
     assert sorted(d.path for d in info.value.diagnostics if d.is_error) == [
         "2025-web-platform-trends.md", "new.md"]
     assert sha(db_path) == before
-    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name], "no temp files left"
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name,
+                                                                 db_path.name + ".lock"], "no temp files left"
 
 
 def test_failed_first_load_creates_nothing(content_dir, db_path):
@@ -161,11 +167,18 @@ def test_parallel_parse_gives_the_same_store(tmp_path, monkeypatch):
     assert dump(serial) == dump(parallel)
 
 
+def _age(path: Path, seconds: float = 60.0) -> None:
+    """Make a file look edited ``seconds`` ago (not racily clean any more)."""
+    when = path.stat().st_mtime - seconds
+    os.utime(path, (when, when))
+
+
 def test_noop_reload_reads_no_file(content_dir, db_path, monkeypatch):
-    """Files whose size and mtime match the store are not read again."""
+    """Files whose size, mtime, ctime and inode match the store are not read again."""
     load_content(content_dir, db_path)
     edited = content_dir / "2025-edge-ai-privacy.md"
     edited.write_text(edited.read_text(encoding="utf-8") + "\n再补充一句。\n", encoding="utf-8")
+    _age(edited)
     read = []
     original = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or original(self))
@@ -201,8 +214,9 @@ def test_a_reload_commits_into_the_same_file(content_dir, db_path):
     assert report.changed and report.parsed == 1
     assert db_path.stat().st_ino == inode
     assert ("Retitled in place",) in rows(db_path, "SELECT title FROM articles")
-    assert rows(db_path, "PRAGMA journal_mode") == [("delete",)]
-    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name], "no journal left"
+    assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name,
+                                                                 db_path.name + ".lock"], "no journal left"
 
 
 def test_a_write_that_fails_midway_rolls_back_to_the_same_bytes(content_dir, db_path,
@@ -215,43 +229,84 @@ def test_a_write_that_fails_midway_rolls_back_to_the_same_bytes(content_dir, db_
     def insert_fails(*_args, **_kwargs):  # ...then the insert breaks
         raise sqlite3.OperationalError("disk I/O error (simulated)")
 
-    monkeypatch.setattr("loader.load.insert_articles", insert_fails)
+    monkeypatch.setattr("loader.storefile.insert_articles", insert_fails)
     with pytest.raises(sqlite3.OperationalError, match="simulated"):
         load_content(content_dir, db_path)
     assert sha(db_path) == before
-    assert [p.name for p in db_path.parent.iterdir()] == [db_path.name]
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name,
+                                                                 db_path.name + ".lock"]
     monkeypatch.undo()
     report = load_content(content_dir, db_path)  # the store is usable and catches up
     assert report.parsed == 1 and report.deleted == 1
 
 
-def test_two_loads_at_once_never_apply_a_stale_change(content_dir, db_path, monkeypatch):
-    """A load that finds the store changed under it by another load stops, untouched."""
+def _paused_load(content_dir, db_path, monkeypatch):
+    """A load in a thread that stops after parsing until the returned event is set."""
     import loader.load as load_module
 
-    load_content(content_dir, db_path)
-    retitle(content_dir / "2024-ai-trends.md", "First edit")
     real_parse = load_module.parse_files
-    raced = []
+    parsed, go = threading.Event(), threading.Event()
 
-    def parse_then_race(*args, **kwargs):
+    def parse_then_wait(*args, **kwargs):
         result = real_parse(*args, **kwargs)
-        if not raced:  # another load lands while this one is parsing
-            raced.append(True)
-            retitle(content_dir / "2025-web-platform-trends.md", "Second edit")
-            load_content(content_dir, db_path)
+        if threading.current_thread().name == "first":
+            parsed.set()
+            assert go.wait(30)
         return result
 
-    monkeypatch.setattr(load_module, "parse_files", parse_then_race)
-    with pytest.raises(LoadError) as info:
-        load_content(content_dir, db_path)
-    assert ["changed by another load" in d.message for d in info.value.diagnostics] == [True]
-    after_race = dump(db_path)
-    monkeypatch.undo()
+    monkeypatch.setattr(load_module, "parse_files", parse_then_wait)
+    outcome = {}
+    thread = threading.Thread(name="first", target=lambda: outcome.setdefault(
+        "report", load_content(content_dir, db_path)))
+    thread.start()
+    assert parsed.wait(30)
+    return thread, go, outcome
+
+
+def test_two_loads_at_once_run_one_after_the_other(content_dir, db_path, monkeypatch):
+    """The second load waits for the lock, then applies its change on top of the first."""
+    load_content(content_dir, db_path)
+    retitle(content_dir / "2024-ai-trends.md", "First edit")
+    first, go, first_outcome = _paused_load(content_dir, db_path, monkeypatch)
+    retitle(content_dir / "2025-web-platform-trends.md", "Second edit")
+    second_outcome = {}
+    second = threading.Thread(target=lambda: second_outcome.setdefault(
+        "report", load_content(content_dir, db_path)))
+    second.start()
+    second.join(1.0)
+    assert second.is_alive(), "the second load waits while the first holds the store"
+    go.set()
+    first.join(30)
+    second.join(30)
+    assert first_outcome["report"].changed and second_outcome["report"].changed
     titles = {t for (t,) in rows(db_path, "SELECT title FROM articles")}
     assert {"First edit", "Second edit"} <= titles
     assert not load_content(content_dir, db_path).changed
-    assert dump(db_path) == after_race
+
+
+def test_two_first_loads_into_a_new_path_both_land(content_dir, tmp_path, monkeypatch):
+    db_path = tmp_path / "new" / "content.db"
+    first, go, _ = _paused_load(content_dir, db_path, monkeypatch)
+    retitle(content_dir / "2024-ai-trends.md", "Edited while the first ran")
+    second = threading.Thread(target=lambda: load_content(content_dir, db_path))
+    second.start()
+    go.set()
+    first.join(30)
+    second.join(30)
+    titles = {t for (t,) in rows(db_path, "SELECT title FROM articles")}
+    assert "Edited while the first ran" in titles and len(titles) == 3
+
+
+def test_a_load_that_cannot_get_the_lock_says_who_holds_it(content_dir, db_path, monkeypatch):
+    import loader.storefile as storefile
+
+    load_content(content_dir, db_path)
+    with storefile.StoreLock(db_path):
+        monkeypatch.setattr(storefile, "LOCK_TIMEOUT_S", 0.2)
+        with pytest.raises(LoadError) as info:
+            load_content(content_dir, db_path)
+    [problem] = info.value.diagnostics
+    assert f"another load of this store is running (pid {os.getpid()})" in problem.message
 
 
 def test_every_column_holds_what_it_is_named_for(content_dir, db_path):
@@ -291,3 +346,38 @@ def test_every_column_holds_what_it_is_named_for(content_dir, db_path):
             assert row["kind"] in {"pro", "con"}, dict(row)
     finally:
         conn.close()
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_noticed(content_dir, db_path):
+    """cp -p / rsync -t: the same size and mtime, but a new ctime (and inode)."""
+    source = content_dir / "2024-ai-trends.md"
+    _age(source)
+    load_content(content_dir, db_path)
+    text = source.read_text(encoding="utf-8")
+    same_size = text.replace("三大发展趋势", "三大发展方向")
+    assert len(same_size.encode()) == len(text.encode())
+    stat = source.stat()
+    replacement = content_dir / "incoming.tmp"
+    replacement.write_text(same_size, encoding="utf-8")
+    os.utime(replacement, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.replace(replacement, source)  # rsync -t: a new file renamed over, mtime kept
+    assert (source.stat().st_size, source.stat().st_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    report = load_content(content_dir, db_path)
+    assert report.parsed == 1
+    assert any("三大发展方向" in t for (t,) in rows(db_path, "SELECT title FROM articles"))
+
+
+def test_a_racily_clean_file_is_read_again(content_dir, db_path, monkeypatch):
+    """A file edited just before the load read it is hashed again next time, in
+    case a second edit kept its size and timestamp."""
+    for path in content_dir.glob("*.md"):  # written now: read within the racy window
+        path.write_bytes(path.read_bytes())
+    load_content(content_dir, db_path)
+    before = sha(db_path)
+    read = []
+    original = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or original(self))
+    assert not load_content(content_dir, db_path).changed
+    assert sorted(read) == sorted(p.name for p in content_dir.glob("*.md")), "re-hashed"
+    monkeypatch.undo()
+    assert sha(db_path) == before, "an unchanged load writes nothing"

@@ -1,10 +1,11 @@
-"""A load that commits while a query runs: the query runs again on the new version.
+"""A load that commits while a query runs: the query answers from the version it started on.
 
-Loads after the first edit the served file in place (loader/load.py), so a
-request's statements could straddle a commit. The endpoint notices from the
-file's change counter and runs the request again: the answer is all new, and
-its `contentVersion` says so. Without the re-run, the data would be new and
-the reported version old, which is what this test would catch.
+Loads edit the served file in place (loader/storefile.py), so a request's
+statements could straddle a commit. Each request holds one snapshot pinned
+to one version (api/store.py): the answer is all old, its `contentVersion`
+says so, it is never run twice or refused, and the next request sees the new
+version. Without the pin, the data would be new and the reported version
+old, which is what this test would catch.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SLUG = "2024-ai-trends"
 QUERY = f'{{ article(slug: "{SLUG}") {{ title }} }}'
 
 
-def test_query_straddling_a_commit_is_answered_from_the_new_version(tmp_path):
+def test_query_straddling_a_commit_is_answered_from_the_version_it_started_on(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     server = start_server(content, tmp_path / "served",
@@ -44,10 +45,13 @@ def test_query_straddling_a_commit_is_answered_from_the_new_version(tmp_path):
         body = answers[0].json()
         after = server.health()["contentVersion"]
         assert after != before and server.db.stat().st_ino == inode  # committed in place
-        assert body["data"]["article"]["title"] == "Edited mid-request"
-        assert body["extensions"]["contentVersion"] == after
-        # It ran twice (once per version), not more.
-        assert time.monotonic() - started < DELAY * 3 + 2
+        assert body["data"]["article"]["title"] != "Edited mid-request"
+        assert body["extensions"]["contentVersion"] == before
+        # It ran once: no re-run on the new version.
+        assert time.monotonic() - started < DELAY * 2 + 1
+        fresh = httpx.post(server.graphql_url, json={"query": QUERY}, timeout=DELAY * 10).json()
+        assert fresh["data"]["article"]["title"] == "Edited mid-request"
+        assert fresh["extensions"]["contentVersion"] == after
         assert "Traceback" not in server.log(), server.log()
     finally:
         server.stop()

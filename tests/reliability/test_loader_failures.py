@@ -79,7 +79,7 @@ def test_broken_file_leaves_database_byte_identical(loaded):
     (content / "broken.md").write_text(BROKEN_FRONTMATTER, encoding="utf-8")
     assert _outcome(content, db) == "rejected"
     assert sha256(db) == before
-    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name, db.name + ".lock"]
     cli = subprocess.run([str(CONTENT_API), "load", str(content), "--db", str(db)],
                          capture_output=True, text=True, timeout=120)
     assert cli.returncode == 1
@@ -108,7 +108,7 @@ def test_advice_crash_still_leaves_database_byte_identical(loaded):
     else:
         return  # loaded: nothing more to check here
     assert sha256(db) == before
-    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name, db.name + ".lock"]
 
 
 def test_cli_reports_advice_then_bullets_without_traceback(loaded):

@@ -18,6 +18,7 @@ object's type or position.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -106,7 +107,8 @@ def _content_words(line: str, number: int, frontmatter_end: int) -> list[str]:
             if when is not None:
                 rest = f"{when.date.isoformat()} {iso_instant(when.instant) or ''}"
         value = rest if sep and key in ALIASES else line
-    return [w.lower() for w, _ in runs(value) if not _decoration(w.lower())]
+    # An entity (&amp;) is the character it stands for, which is what is stored.
+    return [w.lower() for w, _ in runs(html.unescape(value)) if not _decoration(w.lower())]
 
 
 def unreachable_lines(conn: sqlite3.Connection, path: str, source: str) -> list[tuple[int, str]]:
