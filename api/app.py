@@ -14,12 +14,14 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api import config, graphiql
+from api.serving import InFlight, LoadShedding
 from api.config import Settings
 from api.endpoint import GraphQLEndpoint
 from api.not_modified import NotModifiedMiddleware
 from api.schema import build_schema
 from api.store import SnapshotHolder
 from api.watch import ContentWatcher
+from loader.storefile import load_status
 
 GRAPHQL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -37,10 +39,16 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
     async def healthz(request: Request) -> Response:
         snapshot = holder.current()
         # "stale": a live reload failed; the last good content is served meanwhile.
+        # "load": the last load of the store, "interrupted" if one died midway (the
+        # version it did not commit was never visible).
         body = {"status": "stale" if holder.problems else "ok",
                 "contentVersion": snapshot.content_version,
                 "articleCount": snapshot.article_count, "loadedAt": snapshot.loaded_at,
                 "drafts": "served" if settings.drafts else "hidden",
+                "load": load_status(settings.db_path),
+                "versions": {"swaps": holder.swaps, "retiredOpen": holder.retired},
+                "requests": {"inFlight": in_flight.count, "limit": in_flight.limit,
+                             "shed": in_flight.shed},
                 "diagnostics": [str(d) for d in holder.problems]}
         return Response(orjson.dumps(body), media_type="application/json",
                         headers={"Cache-Control": "no-store"})
@@ -48,8 +56,11 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
     async def schema_sdl(request: Request) -> Response:
         return PlainTextResponse(sdl, headers={"Cache-Control": settings.cache_control})
 
-    # First, so that a revalidated GET is answered before routing (api.not_modified).
-    middleware = [Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
+    in_flight = InFlight(settings.max_in_flight)
+    # Shedding first (outermost): an overloaded server refuses before any work.
+    # Then, so that a revalidated GET is answered before routing (api.not_modified).
+    middleware = [Middleware(LoadShedding, in_flight=in_flight),
+                  Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
                              cache_control=settings.cache_control)]
     if settings.cors_origins:
         middleware.append(Middleware(
@@ -60,8 +71,8 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
             expose_headers=["ETag", "X-Request-Id"],
             max_age=600,
         ))
-    watcher = ContentWatcher(settings.watch_dir, settings.db_path, holder) \
-        if settings.watch_dir else None
+    watcher = ContentWatcher(settings.watch_dir, settings.db_path, holder,
+                             settings.watch_settle_seconds) if settings.watch_dir else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -87,6 +98,7 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
         ],
         middleware=middleware,
     )
+    app.state.in_flight = in_flight
     app.state.settings = settings
     app.state.holder = holder
     app.state.endpoint = endpoint

@@ -39,10 +39,30 @@ def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
 @main.command("serve")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default="data/content.db",
               show_default=True, help="The SQLite file built by `content-api load`.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.",
+              envvar=["CONTENT_API_HOST", "UVICORN_HOST"])
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.",
+              envvar=["CONTENT_API_PORT", "UVICORN_PORT"])
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes, all serving the same database file.")
+              help="Worker processes, all serving the same database file.",
+              envvar=["CONTENT_API_WORKERS", "UVICORN_WORKERS"])
+@click.option("--max-in-flight", type=click.IntRange(min=0), default=None,
+              help="Requests served at once per worker; beyond it a fast 503 with Retry-After "
+                   "(0: no limit). Default 512, or CONTENT_API_MAX_IN_FLIGHT.")
+@click.option("--limit-concurrency", type=click.IntRange(min=1), default=None,
+              help="Uvicorn's limit on connections plus tasks per worker. Default 4096, or "
+                   "CONTENT_API_LIMIT_CONCURRENCY / UVICORN_LIMIT_CONCURRENCY.")
+@click.option("--timeout-keep-alive", "keep_alive_seconds", type=float, default=None,
+              help="Seconds an idle keep-alive connection stays open. Default 5.")
+@click.option("--backlog", type=click.IntRange(min=1), default=None,
+              help="Connections waiting to be accepted. Default 2048.")
+@click.option("--max-head-bytes", type=click.IntRange(min=1024), default=None,
+              help="Largest request line and headers (Uvicorn's h11 incomplete-event size). "
+                   "Default 16384.")
+@click.option("--head-timeout", "head_timeout_seconds", type=float, default=None,
+              help="Seconds a connection has to send a complete request head. Default 10.")
+@click.option("--body-timeout", "body_timeout_seconds", type=float, default=None,
+              help="Seconds a request has to send its whole body (then 408). Default 10.")
 @click.option("--production/--development", default=None,
               help="Production mode: no field suggestions in errors, no access log. "
                    "Default: CONTENT_API_PRODUCTION or development.")
@@ -56,17 +76,19 @@ def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
               help="Preview mode: serve draft articles too (Article.draft is true for them), "
                    "with private, uncached responses. Default: CONTENT_API_DRAFTS or off.")
 def serve_command(db_path: str, host: str, port: int, workers: int, production: bool | None,
-                  log_level: str, watch_dir: str | None, drafts: bool | None) -> None:
+                  log_level: str, watch_dir: str | None, drafts: bool | None,
+                  **limits) -> None:
     """Serve the content database over GraphQL (GraphiQL at /graphql).
 
-    Limits and caching are set with CONTENT_API_* environment variables; see the README.
+    Limits and caching are set with CONTENT_API_* environment variables (and
+    Uvicorn's own UVICORN_* ones where they apply); see the README.
     """
     import os
     from pathlib import Path
 
     import uvicorn
 
-    from api import config
+    from api import config, serving
     from api.store import Snapshot, StoreUnavailable
 
     if watch_dir is not None:
@@ -92,7 +114,7 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
             click.echo("error: content has errors; serving the last good version", err=True)
         os.environ[config.ENV_PREFIX + "WATCH_DIR"] = str(Path(watch_dir).resolve())
     try:
-        Snapshot.open(Path(db_path))  # fail here, clearly, rather than in every worker
+        Snapshot.open(Path(db_path)).close()  # fail here, clearly, rather than in every worker
     except StoreUnavailable as exc:
         click.echo(f"error: {exc}. Run `content-api load` first.", err=True)
         raise SystemExit(1) from None
@@ -105,11 +127,19 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
     if config.from_env().drafts:
         # A preview must never land in a shared cache.
         os.environ.setdefault(config.ENV_PREFIX + "CACHE_CONTROL", "private, no-cache")
+    for name, value in limits.items():  # workers read their settings from the environment
+        if value is not None:
+            os.environ[config.ENV_PREFIX + name.upper()] = str(value)
     settings = config.from_env()
-    click.echo(f"Serving {db_path} at http://{host}:{port}/graphql", err=True)
+    soft, hard = serving.raise_fd_limit()
+    click.echo(f"Serving {db_path} at http://{host}:{port}/graphql "
+               f"(open files: {soft} of {hard})", err=True)
     uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level=log_level, access_log=not settings.production,
-                server_header=False)
+                server_header=False, http=serving.HeadTimeoutProtocol,
+                limit_concurrency=settings.limit_concurrency,
+                timeout_keep_alive=settings.keep_alive_seconds, backlog=settings.backlog,
+                h11_max_incomplete_event_size=settings.max_head_bytes)
 
 
 @main.command("export-schema")

@@ -30,6 +30,15 @@ class Settings:
     max_search_query_chars: int = 200
     max_nodes_ids: int = 100
 
+    # Connections (see api/serving.py). Uvicorn's limits, and the ones it lacks.
+    max_in_flight: int = 512  # requests being served; beyond it a fast 503 (OVERLOADED)
+    limit_concurrency: int = 4096  # Uvicorn: connections plus tasks, beyond it a 503
+    keep_alive_seconds: float = 5.0  # Uvicorn: an idle keep-alive connection is closed
+    backlog: int = 2048  # Uvicorn: connections waiting to be accepted
+    max_head_bytes: int = 16 * 1024  # Uvicorn (h11): an incomplete request head beyond it: 400
+    head_timeout_seconds: float = 10.0  # the request head must arrive within this
+    body_timeout_seconds: float = 10.0  # the request body must arrive within this (408)
+
     # Pagination.
     default_page_size: int = 20
     max_page_size: int = 100
@@ -52,6 +61,9 @@ class Settings:
 
     # Live reload: the content folder to watch (serve --watch); None serves the DB as it is.
     watch_dir: Path | None = None
+    # A changed file is loaded once nothing in the folder changed for this long,
+    # so a file saved in steps is never served half-written.
+    watch_settle_seconds: float = 1.0
 
     # How often (seconds) a request may stat the DB file to notice a new load.
     reload_check_seconds: float = 1.0
@@ -80,13 +92,25 @@ def _parse(value: str, kind: type, default):
     return value
 
 
+# Uvicorn's own variables, honoured where a setting is Uvicorn's (CONTENT_API_* wins).
+UVICORN_VARIABLES = {
+    "limit_concurrency": "UVICORN_LIMIT_CONCURRENCY",
+    "keep_alive_seconds": "UVICORN_TIMEOUT_KEEP_ALIVE",
+    "backlog": "UVICORN_BACKLOG",
+    "max_head_bytes": "UVICORN_H11_MAX_INCOMPLETE_EVENT_SIZE",
+}
+
+
 def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
-    """Defaults, then CONTENT_API_<FIELD> variables, then explicit overrides (CLI flags)."""
+    """Defaults, then UVICORN_* and CONTENT_API_<FIELD> variables, then explicit
+    overrides (CLI flags)."""
     environ = os.environ if environ is None else environ
     base = Settings()
     values = {}
     for f in dataclasses.fields(Settings):
         raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is None and f.name in UVICORN_VARIABLES:
+            raw = environ.get(UVICORN_VARIABLES[f.name])
         if raw is not None:
             values[f.name] = _parse(raw, type(getattr(base, f.name)), getattr(base, f.name))
     values.update({k: v for k, v in overrides.items() if v is not None})

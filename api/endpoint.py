@@ -92,7 +92,8 @@ class GraphQLEndpoint:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         try:
-            gql = await parse(request, self.settings.max_body_bytes, self.persisted)
+            gql = await parse(request, self.settings.max_body_bytes, self.persisted,
+                              self.settings.body_timeout_seconds)
         except ShowGraphiQL:
             return graphiql.graphiql_response(request)
         except PersistedQueryNotFound:

@@ -8,6 +8,8 @@ protocol) are resolved here, so the rest of the app always sees query text.
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -48,8 +50,15 @@ def _bad(message: str) -> HttpError:
     return HttpError(400, errors.BAD_REQUEST, message)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing anything over ``limit`` bytes without reading it all."""
+async def read_body(request: Request, limit: int, timeout: float | None = None) -> bytes:
+    """The body, refusing anything over ``limit`` bytes without reading it all, or
+    arriving slower than ``timeout`` seconds for the whole (a slow-body attack)."""
+    if timeout is not None:
+        try:
+            return await asyncio.wait_for(read_body(request, limit), timeout)
+        except asyncio.TimeoutError:
+            raise HttpError(408, errors.REQUEST_TIMEOUT, f"The request body did not arrive "
+                            f"within {timeout:g} seconds.", {"Connection": "close"}) from None
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():
@@ -103,7 +112,8 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-async def parse(request: Request, max_body_bytes: int, persisted: LRU[str]) -> GraphQLRequest:
+async def parse(request: Request, max_body_bytes: int, persisted: LRU[str],
+                body_timeout: float | None = None) -> GraphQLRequest:
     if request.method in ("GET", "HEAD"):
         raw_query = request.url.query
         if len(raw_query) > max_body_bytes:
@@ -128,7 +138,7 @@ async def parse(request: Request, max_body_bytes: int, persisted: LRU[str]) -> G
         if media_type != "application/json":
             raise HttpError(415, errors.UNSUPPORTED_MEDIA_TYPE,
                             "Send the request body as application/json.")
-        body = await read_body(request, max_body_bytes)
+        body = await read_body(request, max_body_bytes, body_timeout)
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:

@@ -34,11 +34,11 @@ class ContentWatcher:
     """Keeps ``db_path`` in step with ``content_dir`` and the holder in step with both."""
 
     def __init__(self, content_dir: Path, db_path: Path, holder: SnapshotHolder,
-                 debounce_ms: int = 150) -> None:
+                 settle_seconds: float = 1.0) -> None:
         self.content_dir = Path(content_dir)
         self.db_path = Path(db_path)
         self.holder = holder
-        self.debounce_ms = debounce_ms
+        self.settle_seconds = settle_seconds
         self.problems: list[Diagnostic] = []  # errors of the last reload; [] when it worked
         self.reloads = 0  # successful reloads that changed the content
         self._lock = threading.Lock()  # one load at a time
@@ -77,9 +77,15 @@ class ContentWatcher:
             return report
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Reload on every change until ``stop`` is set."""
+        """Reload on every change until ``stop`` is set.
+
+        Changes are loaded once the folder has been quiet for ``settle_seconds``
+        (watchfiles' ``step``): an editor or a script that writes a file in
+        several steps, each valid markdown, is never served halfway. A folder
+        that never settles is loaded at least every ten settle periods."""
+        settle_ms = max(int(self.settle_seconds * 1000), 50)
         async for _changes in watchfiles.awatch(
-            self.content_dir, watch_filter=_is_content, debounce=self.debounce_ms,
-            stop_event=stop, recursive=True,
+            self.content_dir, watch_filter=_is_content, step=settle_ms,
+            debounce=settle_ms * 10, stop_event=stop, recursive=True,
         ):
             await asyncio.to_thread(self.reload)

@@ -43,6 +43,9 @@ from .store import SourceRecord, delete_articles, insert_articles, write_meta
 BUSY_TIMEOUT_S = 10.0
 # How long a load waits for another load of the same store to finish.
 LOCK_TIMEOUT_S = 600.0
+# Test-only (the chaos suite): after writing, before COMMIT, create this file
+# and sleep, so that a test can kill the loader with its WAL frames written.
+PAUSE_BEFORE_COMMIT = "CONTENT_API_TEST_PAUSE_BEFORE_COMMIT"
 
 
 def lock_path(db_path: Path) -> Path:
@@ -167,6 +170,8 @@ def _connect(db_path: Path, durable: bool) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA cache_size=-64000")  # keep the change in memory until COMMIT
     conn.execute("PRAGMA journal_size_limit=67108864")  # truncate a large WAL once reset
+    if os.environ.get(PAUSE_BEFORE_COMMIT):  # test-only: spill the change into the WAL early
+        conn.execute("PRAGMA cache_size=16")
     return conn
 
 
@@ -311,11 +316,19 @@ def _apply(conn: sqlite3.Connection, change: Change, fresh: bool) -> dict[str, i
     return counts
 
 
+def _pause_before_commit(conn: sqlite3.Connection) -> None:
+    marker = os.environ.get(PAUSE_BEFORE_COMMIT)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(30)
+
+
 def _commit(conn: sqlite3.Connection, work) -> dict[str, int]:
     """Run ``work(conn)`` in one write transaction; roll back on any failure."""
     conn.execute("BEGIN IMMEDIATE")  # one writer at a time; readers go on
     try:
         counts = work(conn)
+        _pause_before_commit(conn)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
@@ -389,6 +402,7 @@ def build_new_store(db_path: Path, change: Change, durable: bool) -> dict[str, i
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("BEGIN")
         counts = _apply(conn, change, fresh=True)
+        _pause_before_commit(conn)
         conn.execute("COMMIT")
         conn.execute("ANALYZE")
         conn.execute("PRAGMA journal_mode=WAL")  # recorded in the header: WAL from the start
