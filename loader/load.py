@@ -214,8 +214,8 @@ def _capped(problems: list[Diagnostic], limit: int) -> list[Diagnostic]:
     if len(warnings) <= limit:
         return problems
     kept = warnings[:max(limit - 1, 0)]
-    more = Diagnostic(kept[-1].path if kept else warnings[0].path,
-                      (kept[-1] if kept else warnings[0]).line,
+    first_dropped = warnings[len(kept)]  # where the summary stands, after the kept ones
+    more = Diagnostic(first_dropped.path, first_dropped.line,
                       f"{len(warnings) - len(kept)} more warnings in this file are not shown "
                       "(max_warnings_per_file)", "warning")
     return [p for p in problems if p.is_error] + kept + [more]

@@ -17,6 +17,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tests.support.paths import ROOT
 
@@ -68,6 +69,7 @@ class Server:
     log_path: Path | None = None
     port: int = 0
     process: subprocess.Popen | None = None
+    preexec: Callable[[], None] | None = None  # run in the child before exec (e.g. rlimits)
 
     @property
     def url(self) -> str:
@@ -96,7 +98,7 @@ class Server:
             # --workers 1 runs uvicorn in this very process, so /proc/PID is the server.
             self.process = subprocess.Popen(
                 self.command(), stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, **self.env}, cwd=ROOT)
+                env={**os.environ, **self.env}, cwd=ROOT, preexec_fn=self.preexec)
         return self
 
     def start(self) -> "Server":
