@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import Diagnostic, LoadError
+from .diagnostics import Diagnostic, LoadError, StoreError
 from .load import PARALLEL_MIN, check_folder, load_content
 
 # Exit statuses (the README's "Exit codes" lists them).
@@ -65,6 +65,10 @@ def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
         try:
             report = load_content(content_dir, db_path, progress=advance, on_total=total,
                                   jobs=jobs, durable=durable, skip_invalid=skip_invalid)
+        except StoreError as exc:
+            _print(exc.diagnostics)
+            click.echo(f"error: the store cannot be written; {db_path} was not changed", err=True)
+            sys.exit(EXIT_FAILED)
         except LoadError as exc:
             _print(exc.diagnostics)
             errors = sum(1 for d in exc.diagnostics if d.is_error)

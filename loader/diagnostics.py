@@ -33,3 +33,8 @@ class LoadError(Exception):
         self.diagnostics = sorted(diagnostics)
         errors = [d for d in self.diagnostics if d.is_error]
         super().__init__(f"{len(errors)} error(s) in content")
+
+
+class StoreError(LoadError):
+    """The store cannot be written (its folder, its file, its lock): not a
+    problem of the content. ``content-api load`` exits 2 for it, not 1."""

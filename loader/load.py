@@ -98,7 +98,16 @@ def _scan(content_dir: Path, problems: list[Diagnostic] | None = None
     root = os.stat(content_dir)
     seen = {(root.st_dev, root.st_ino)}
     folders = [("", str(content_dir))]
-    while folders:
+    links: list[tuple[str, str, os.stat_result]] = []  # linked folders, read after real ones
+    while folders or links:
+        if not folders:  # every real folder is read: now the linked ones not read yet
+            name, path, info = links.pop(0)
+            if (info.st_dev, info.st_ino) in seen:
+                problems.append(_skipped(name, "is a symbolic link to a folder already read "
+                                               "(a loop, or a second way to the same folder)"))
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            folders.append((name + "/", path))
         prefix, folder = folders.pop()
         try:
             with os.scandir(folder) as listing:
@@ -118,12 +127,11 @@ def _scan(content_dir: Path, problems: list[Diagnostic] | None = None
                 problems.append(_skipped(name, f"is {what} ({exc.strerror})"))
                 continue
             if stat_module.S_ISDIR(info.st_mode):
-                if (info.st_dev, info.st_ino) in seen:
-                    problems.append(_skipped(name, "leads back to a folder already read "
-                                                   "(a symbolic link loop)"))
-                elif entry.name.endswith(SUFFIXES):
+                if entry.name.endswith(SUFFIXES):
                     problems.append(_skipped(name, "is a folder, not an article file"))
-                else:
+                elif entry.is_symlink():
+                    links.append((name, entry.path, info))
+                elif (info.st_dev, info.st_ino) not in seen:
                     seen.add((info.st_dev, info.st_ino))
                     folders.append((name + "/", entry.path))
             elif entry.name.endswith(SUFFIXES):
@@ -308,8 +316,10 @@ def check_folder(content_dir: Path, progress: Progress | None = None,
     """Check a content folder without writing anything (see CheckReport)."""
     _require_dir(content_dir)
     config = load_config(content_dir)
-    files = read_files(content_dir)
+    scan_problems: list[Diagnostic] = []
+    files = read_files(content_dir, config=config, problems=scan_problems)
     records, problems = parse_files(files, progress=progress, jobs=jobs, config=config)
+    problems = scan_problems + problems
     drafts = [(r.path, r.slug) for r in records if r.draft]
     return CheckReport(sorted(problems), len(files), drafts,
                        {r.path: r.coverage for r in records})

@@ -35,7 +35,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import schema
-from .diagnostics import Diagnostic, LoadError
+from .diagnostics import Diagnostic, LoadError, StoreError
 from .store import SourceRecord, delete_articles, insert_articles, write_meta
 
 # How long a load waits for readers' locks (the API never takes one that
@@ -83,7 +83,7 @@ class StoreLock:
                 if time.monotonic() >= deadline:
                     holder = _read_record(self.path).get("pid", "?")
                     handle.close()
-                    raise LoadError([Diagnostic(str(self.db_path), 0, "another load of this "
+                    raise StoreError([Diagnostic(str(self.db_path), 0, "another load of this "
                                                 f"store is running (pid {holder}); waited "
                                                 f"{self.timeout:.0f} s")]) from None
                 time.sleep(0.05)
@@ -148,14 +148,16 @@ def remove_stale_temp_files(db_path: Path) -> list[Path]:
 def check_writable(db_path: Path) -> None:
     """Say plainly what cannot be written, before any work is done."""
     folder = db_path.parent
-    if not folder.exists():
-        return  # created by the load
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the load creates the missing folders under this one
+    if not folder.is_dir():
+        raise StoreError([Diagnostic(str(db_path), 0, f"{folder} is not a folder")])
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise LoadError([Diagnostic(str(db_path), 0, f"cannot write in the folder {folder}: "
-                                    "the store needs to create its WAL, lock and temporary "
-                                    "files there")])
+        raise StoreError([Diagnostic(str(db_path), 0, f"cannot write in the folder {folder}: "
+                                     "the store needs to create its WAL, lock and temporary "
+                                     "files there")])
     if db_path.exists() and not os.access(db_path, os.W_OK):
-        raise LoadError([Diagnostic(str(db_path), 0, "the store file is not writable")])
+        raise StoreError([Diagnostic(str(db_path), 0, "the store file is not writable")])
 
 
 def _connect(db_path: Path, durable: bool) -> sqlite3.Connection:
