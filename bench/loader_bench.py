@@ -13,6 +13,9 @@ The loads call ``loader.load.load_content``, the function behind
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
@@ -40,6 +43,9 @@ class LoaderTimes:
     one_file_live_s: float  # the same, as live reload runs it (no fsync)
     write_only_s: float  # the full load's writing alone, from articles parsed beforehand
     jobs: int
+    full_load_rss_mb: float  # peak RSS of the largest process of `content-api load` (full)
+    max_file_load_s: float  # `content-api load` of one file at the size limit (max_file_bytes)
+    max_file_rss_mb: float  # and its peak RSS
     db_mb: float
     full_load_summary: str
     noop_summary: str
@@ -103,6 +109,52 @@ def time_write_only(content_dir: Path, scratch: Path, jobs: int) -> float:
     return seconds
 
 
+def _load_rss(content_dir: Path, db_path: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MB of its largest process) of `content-api load` run as a
+    command, measured by a wrapper process that reports its children's maximum."""
+    probe = ("import resource, subprocess, sys, time\n"
+             "started = time.perf_counter()\n"
+             "done = subprocess.run(sys.argv[1:], capture_output=True)\n"
+             "seconds = time.perf_counter() - started\n"
+             "print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+             "done.returncode)\n")
+    command = [sys.executable, "-c", probe, str(Path(sys.executable).with_name("content-api")),
+               "load", str(content_dir), "--db", str(db_path), "--no-progress", "--skip-invalid"]
+    seconds, max_kb, _code = subprocess.run(command, capture_output=True, text=True,
+                                            check=True).stdout.split()
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+    return float(seconds), int(max_kb) / 1024
+
+
+def peak_load_rss(content_dir: Path, db_path: Path) -> float:
+    return _load_rss(content_dir, db_path)[1]
+
+
+def max_file_load(folder: Path) -> tuple[float, float]:
+    """A single article just under the default size limit (4 MiB): hostile content
+    is bounded by that limit, and this is what one such file costs."""
+    from loader.config import DEFAULTS
+
+    content = folder / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    head = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n"
+    trend = ("\n## {n}. Trend {n}\n\n### Current state\n\n" +
+             "- **Point**: " + "a long sentence of text. " * 20 + "\n") * 1
+    parts, size, n = [head], len(head), 0
+    while True:
+        n += 1
+        piece = trend.format(n=n)
+        if size + len(piece) >= DEFAULTS.max_file_bytes:
+            break
+        parts.append(piece)
+        size += len(piece)
+    (content / "big.md").write_text("".join(parts), encoding="utf-8")
+    result = _load_rss(content, folder / "big.db")
+    shutil.rmtree(folder)
+    return result
+
+
 def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
     """Time the three loads into a fresh ``db_path`` (removed first)."""
     from loader.load import load_content  # the project's loader; imported late on purpose
@@ -112,8 +164,8 @@ def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
     bare = time_bare_parse(paths)
     log(f"bare parse of {len(paths)} files ({size_mb:.1f} MB): {bare:.2f} s (best of 3)")
 
-    for stale in (db_path, db_path.with_name(db_path.name + "-journal")):
-        stale.unlink(missing_ok=True)
+    for suffix in ("", "-journal", "-wal", "-shm", ".lock"):
+        db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
     jobs = os.cpu_count() or 1  # what `content-api load` uses by default
     started = time.perf_counter()
     full = load_content(content_dir, db_path, jobs=jobs)
@@ -145,11 +197,17 @@ def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
     log(f"writing the parsed articles alone (one SQLite writer): {write_s:.2f} s "
         f"({write_s / bare:.1f}x bare parse)")
 
+    rss_mb = peak_load_rss(content_dir, db_path.with_name(db_path.name + ".rss"))
+    log(f"peak RSS of a full `content-api load` (largest process): {rss_mb:.0f} MB")
+    big_s, big_mb = max_file_load(db_path.parent / "max-file")
+    log(f"one file at the size limit: {big_s:.2f} s, peak RSS {big_mb:.0f} MB")
+
     return LoaderTimes(
         articles=len(paths), corpus_mb=round(size_mb, 1), bare_parse_s=round(bare, 3),
         full_load_s=round(full_s, 3), noop_reload_s=round(noop_s, 3),
         one_file_reload_s=round(one_s, 3), one_file_live_s=round(live_s, 3),
-        write_only_s=round(write_s, 3), jobs=jobs,
+        write_only_s=round(write_s, 3), jobs=jobs, full_load_rss_mb=round(rss_mb, 1),
+        max_file_load_s=round(big_s, 3), max_file_rss_mb=round(big_mb, 1),
         db_mb=round(db_path.stat().st_size / 1e6, 1),
         full_load_summary=full.summary(), noop_summary=noop.summary(),
         one_file_summary=one.summary(),

@@ -161,6 +161,10 @@ def _loader_table(lt: dict) -> tuple[list[str], dict]:
         *([f"| one changed file, as live reload runs it (no fsync) | {live:.3f} | "
            f"{live / bare:.2f}× | ≤ 1 s | "
            f"{_mark(verdict['one-file live reload (no fsync) <= 1 s'])} |"] if live is not None else []),
+        *([f"| one file at the size limit ({4} MiB), as `content-api load` | "
+           f"{lt['max_file_load_s']:.3f} | | | peak RSS {lt['max_file_rss_mb']:.0f} MB |",
+           f"| peak RSS of the full load, as `content-api load` (largest process) | | | | "
+           f"{lt['full_load_rss_mb']:.0f} MB |"] if "full_load_rss_mb" in lt else []),
         *([f"| for comparison: the full load's writing alone, from articles parsed "
            f"beforehand (one SQLite writer) | {lt['write_only_s']:.3f} | "
            f"{lt['write_only_s'] / bare:.1f}× | | |"] if "write_only_s" in lt else []),
@@ -219,6 +223,23 @@ def section(run: dict) -> str:
         lines += [f"Single requests before load: {probes}.", ""]
         if http["notes"]:
             lines += ["Notes: " + " ".join(http["notes"]), ""]
+    storm = run.get("storm")
+    if storm:
+        ok = storm["failed_pct"] <= 1.0
+        verdict[f"reload storm: <= 1 % of requests fail at {storm['connections']} connections "
+                f"with a commit every {storm['commit_every_s']:g} s"] = ok
+        lines += ["### Reload storm", "",
+                  f"wrk, {storm['connections']} connections for {storm['duration_s']:g} s of "
+                  f"uncached `article(slug)` POSTs while `content-api load` committed "
+                  f"{storm['commits']} times (one edited article each, every "
+                  f"{storm['commit_every_s']:g} s):", "",
+                  "| requests | failed | failed % | rps | p50 ms | p99 ms | max ms | "
+                  "peak RSS MB | WAL at end MB |",
+                  "|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+                  f"| {storm['requests']:,} | {storm['failed']} | {storm['failed_pct']} | "
+                  f"{storm['rps']:.0f} | {storm['p50_ms']:.1f} | {storm['p99_ms']:.1f} | "
+                  f"{storm['max_ms']:.0f} | {storm['rss_mb']:.0f} | {storm['wal_mb']} |", "",
+                  f"Errors by kind: {storm['errors']}.", ""]
     if run.get("profiles"):
         lines += ["### Profile (pyinstrument, in process, response cache off)", ""]
         for p in run["profiles"]:
