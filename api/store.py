@@ -61,14 +61,16 @@ _BUSY_TIMEOUT_S = 5.0
 
 
 class ReadOnlyConnection(sqlite3.Connection):
-    """A connection of the API: read-only, and knowing whether it hides drafts."""
+    """A connection of the API: read-only, pinned to one version (in WAL mode),
+    and knowing whether it hides drafts."""
 
     drafts_hidden = False
+    pinned = False
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
-    """Open ``path`` read-only, in autocommit mode (Snapshot.open pins it with an
-    explicit BEGIN). Draft articles are hidden unless ``drafts`` (a preview server)."""
+    """Open ``path`` read-only and pin its current version (see Snapshot).
+    Draft articles are hidden unless ``drafts`` (a preview server)."""
     uri = "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False, cached_statements=256,
                            timeout=_BUSY_TIMEOUT_S, factory=ReadOnlyConnection,
@@ -76,12 +78,20 @@ def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
     conn.row_factory = sqlite3.Row
     # Search folds text as the index does (loader/fold.py), for the literal scan.
     conn.create_function("fold", 1, fold, deterministic=True)
-    if not drafts:
-        try:
+    try:
+        # Pin first, so that everything below reads the version pinned: in WAL
+        # mode an open read transaction keeps it. (A file in rollback-journal
+        # mode, e.g. a copied replica, is read as it is: pinning it would block
+        # the loader, which turns it into WAL.)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            conn.execute("BEGIN")
+            conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+            conn.pinned = True
+        if not drafts:  # TEMP views of the pinned version (the temp schema is private)
             conn.drafts_hidden = draft_rules.hide_drafts(conn)
-        except sqlite3.Error:
-            conn.close()
-            raise
+    except sqlite3.Error:
+        conn.close()
+        raise
     conn.execute("PRAGMA query_only = ON")
     # No ATTACH: query_only is only a pragma, and an attached database would
     # be a second, writable file (or a new one created on disk).
@@ -141,12 +151,6 @@ class Snapshot:
         try:
             identity = _file_identity(path)
             conn = connect_read_only(path, drafts)
-            # Pin: in WAL mode, an open read transaction keeps this version. (A
-            # file in rollback-journal mode, e.g. a copied replica, is read as it
-            # is: pinning it would block the loader, which turns it into WAL.)
-            pinned = conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-            if pinned:
-                conn.execute("BEGIN")
             meta = {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
             if _file_identity(path)[0] != identity[0]:
                 raise OSError("the file was replaced while it was being opened")
@@ -165,7 +169,7 @@ class Snapshot:
                    content_version=meta.get("content_version", ""),
                    loaded_at=meta.get("loaded_at", ""), article_count=int(article_count),
                    counts=counts, data_version=data_version, drafts_hidden=conn.drafts_hidden,
-                   pinned=pinned)
+                   pinned=conn.pinned)
 
 
 class SnapshotHolder:

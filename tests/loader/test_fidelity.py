@@ -7,18 +7,14 @@ import sqlite3
 import pytest
 
 from loader.load import list_files, load_content
-from tests.support.fidelity import stored_twice, unreachable_lines
+from tests.support.fidelity import loaded_store, stored_twice, unreachable_lines
 
 from tests.support.paths import CONTENT
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
-    db = tmp_path_factory.mktemp("fidelity") / "content.db"
-    load_content(CONTENT, db)
-    conn = sqlite3.connect(db)
-    yield conn
-    conn.close()
+    yield from loaded_store(CONTENT, tmp_path_factory.mktemp("fidelity") / "content.db")
 
 
 @pytest.mark.parametrize("path", [p.relative_to(CONTENT).as_posix() for p in list_files(CONTENT)])

@@ -381,3 +381,47 @@ def test_a_racily_clean_file_is_read_again(content_dir, db_path, monkeypatch):
     assert sorted(read) == sorted(p.name for p in content_dir.glob("*.md")), "re-hashed"
     monkeypatch.undo()
     assert sha(db_path) == before, "an unchanged load writes nothing"
+
+
+def test_a_store_of_another_schema_version_is_rebuilt_in_place(content_dir, db_path):
+    """Never renamed over (a served WAL store would meet the new file's WAL): the
+    same file, rebuilt in one transaction, while a reader keeps its version."""
+    from loader import schema
+
+    load_content(content_dir, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                 (str(schema.SCHEMA_VERSION - 1),))
+    conn.execute("DROP TABLE article_tags")  # an older schema lacked something
+    conn.commit()
+    conn.close()
+    reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+    reader.execute("BEGIN")
+    before = reader.execute("SELECT count(*) FROM articles").fetchone()[0]
+    inode = db_path.stat().st_ino
+    report = load_content(content_dir, db_path)
+    assert report.changed and report.parsed == 3
+    assert db_path.stat().st_ino == inode
+    assert reader.execute("SELECT count(*) FROM articles").fetchone()[0] == before
+    reader.close()
+    assert rows(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(schema.SCHEMA_VERSION),)]
+    assert rows(db_path, "SELECT count(*) FROM article_tags")[0][0] > 0
+    assert rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_rollback_journal_store_becomes_wal(content_dir, db_path):
+    load_content(content_dir, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    retitle(content_dir / "2024-ai-trends.md", "Now in WAL")
+    load_content(content_dir, db_path)
+    assert rows(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_a_file_that_is_not_a_store_is_replaced(content_dir, db_path):
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"not a database at all" * 100)
+    report = load_content(content_dir, db_path)
+    assert report.changed and report.counts["articles"] == 3

@@ -9,17 +9,14 @@ line must be reachable (tests/loader/test_fidelity.py runs on these files).
 
 from __future__ import annotations
 
-import sqlite3
 import tomllib
-from pathlib import Path
 
 import pytest
 
 from loader.article import parse_article
 from loader.config import load_config
-from loader.load import load_content
 from loader.numbering import split_number
-from tests.support.fidelity import stored_twice, unreachable_lines
+from tests.support.fidelity import loaded_store, stored_twice, unreachable_lines
 from tests.support.paths import REAL_WORLD
 
 ARTICLES = sorted(p.stem for p in REAL_WORLD.glob("*.md"))
@@ -106,11 +103,7 @@ def test_every_fixture_has_expectations_and_the_set_is_broad():
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    db = tmp_path_factory.mktemp("real-world") / "content.db"
-    load_content(REAL_WORLD, db)
-    conn = sqlite3.connect(db)
-    yield conn
-    conn.close()
+    yield from loaded_store(REAL_WORLD, tmp_path_factory.mktemp("real-world") / "content.db")
 
 
 @pytest.mark.parametrize("name", ARTICLES)

@@ -29,12 +29,17 @@ def write_corpus(folder: Path, count: int, marker: str = "") -> None:
         (folder / f"a{index:04d}.md").write_text(text, "utf-8")
 
 
-def committed_version(db: Path) -> str:
+def scalar(db: Path, sql: str):
+    """The first value ``sql`` returns, read from ``db`` on a read-only connection."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()[0]
+        return conn.execute(sql).fetchone()[0]
     finally:
         conn.close()
+
+
+def committed_version(db: Path) -> str:
+    return scalar(db, "SELECT value FROM meta WHERE key = 'content_version'")
 
 
 @dataclass

@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
-from tests.reliability.chaos import Probe, alive, children_of, committed_version, write_corpus
+from tests.reliability.chaos import (Probe, alive, children_of, committed_version, scalar,
+                                     write_corpus)
 from tests.support.live_server import CONTENT_API, Server, load
 
 ARTICLES = int(os.environ.get("CHAOS_ARTICLES", 240))  # enough for loads of about a second
@@ -43,11 +43,7 @@ def _kill(process: subprocess.Popen) -> list[int]:
 
 
 def _integrity(db: Path) -> str:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
+    return scalar(db, "PRAGMA integrity_check")
 
 
 def test_a_loader_killed_at_any_instant_never_fails_a_reader(tmp_path):

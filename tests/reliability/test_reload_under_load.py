@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sqlite3
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from tests.reliability.chaos import committed_version
 from tests.security.live import CONTENT, Server, load, start_server
 
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", 12))
@@ -63,14 +63,6 @@ class Outcome:
     version: str | None = None
     titles: list[str] = field(default_factory=list)
     failure: str | None = None
-
-
-def version_of(db) -> str:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT value FROM meta WHERE key = 'content_version'").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def seed_titles(data: dict) -> list[str]:
@@ -132,7 +124,7 @@ def test_reloads_under_load(reload_server):
     seed = content / SEED_FILE
     original = seed.read_text("utf-8")
     assert f'title: "{BASE_TITLE}"' in original
-    versions = {version_of(server.db): BASE_TITLE}
+    versions = {committed_version(server.db): BASE_TITLE}
     loaded_at: dict[str, float] = {}
     outcomes: list[Outcome] = []
     samples: list[tuple[float, int, int]] = []  # (t, fds, rss kB)
@@ -141,7 +133,7 @@ def test_reloads_under_load(reload_server):
         title = f"{BASE_TITLE} v{i}"
         seed.write_text(original.replace(f'title: "{BASE_TITLE}"', f'title: "{title}"'), "utf-8")
         load(content, server.db)
-        version = version_of(server.db)
+        version = committed_version(server.db)
         versions[version] = title
         loaded_at[version] = time.monotonic()
 

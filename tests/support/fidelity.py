@@ -180,3 +180,15 @@ def _frontmatter_end(lines: list[str]) -> int:
         if line.strip() == lines[0].strip():
             return number
     return 0
+
+
+def loaded_store(folder, db):
+    """Load ``folder`` into ``db`` and yield a connection to it (a pytest fixture body)."""
+    from loader.load import load_content
+
+    load_content(folder, db)
+    conn = sqlite3.connect(db)
+    try:
+        yield conn
+    finally:
+        conn.close()
