@@ -32,3 +32,18 @@ def test_documented_defaults_cover_the_limits():
                  "DEFAULT_PAGE_SIZE", "MAX_PAGE_SIZE", "CACHE_CONTROL", "CORS_ORIGINS", "PRODUCTION"):
         assert "CONTENT_API_" + name in names
     assert "CONTENT_API_TEST_EXECUTION_DELAY" not in names
+
+
+def test_uvicorn_variables_are_honoured_and_ours_win():
+    s = from_env({"UVICORN_LIMIT_CONCURRENCY": "77", "UVICORN_TIMEOUT_KEEP_ALIVE": "3",
+                  "UVICORN_BACKLOG": "64", "UVICORN_H11_MAX_INCOMPLETE_EVENT_SIZE": "8192"})
+    assert (s.limit_concurrency, s.keep_alive_seconds, s.backlog, s.max_head_bytes) == (
+        77, 3.0, 64, 8192)
+    s = from_env({"UVICORN_BACKLOG": "64", "CONTENT_API_BACKLOG": "128"})
+    assert s.backlog == 128
+
+
+def test_every_setting_is_in_the_readme():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    missing = [name for name, _ in documented_defaults() if f"`{name}`" not in readme]
+    assert missing == []
