@@ -27,19 +27,20 @@ _HAN_BLOCKS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 
 @lru_cache(maxsize=None)
 def han_table(config: str = "t2s") -> dict[int, str]:
-    """OpenCC's character table for ``config``: t2s (Traditional -> Simplified,
-    about 5,000 entries) or s2t; one character to one character, built once per
+    """OpenCC's character table for ``config`` (t2s: Traditional -> Simplified,
+    about 5,000 entries), one character to one character, built once per
     process in about 60 ms."""
     import opencc
 
     converter = opencc.OpenCC(config)
-    chars = [chr(code) for low, high in _HAN_BLOCKS for code in range(low, high + 1)]
+    chars = "".join(map(chr, (code for low, high in _HAN_BLOCKS for code in range(low, high + 1))))
     # One call over all characters, one per line: a line break stops every
     # phrase rule, so each character is converted on its own.
     converted = converter.convert("\n".join(chars)).split("\n")
     if len(converted) != len(chars):  # never seen; refuse rather than misalign
         raise RuntimeError("OpenCC changed the number of lines while converting characters")
-    return {ord(a): b for a, b in zip(chars, converted) if a != b and len(b) == 1}
+    changed = [(a, b) for a, b in zip(chars, converted) if a != b and len(b) == 1]
+    return str.maketrans("".join(a for a, _ in changed), "".join(b for _, b in changed))
 
 
 def fold_han(text: str) -> str:

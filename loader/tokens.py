@@ -78,7 +78,9 @@ def index_text(text: str) -> str:
     Traditional to Simplified Chinese), and a query is folded the same way,
     so 隐私 finds 隱私 and ＡＩ finds ai. Folding keeps CJK characters one
     for one, so the bigrams of folded text are the folded bigrams."""
-    return " ".join(_TOKEN.findall(fold(text)))
+    # Lowercased after folding too, as query words are (_run_tokens): case
+    # folding and lowercasing differ for a few scripts (Cherokee).
+    return " ".join(_TOKEN.findall(fold(text))).lower()
 
 
 def _quote(token: str) -> str:

@@ -121,7 +121,7 @@ def unreachable_lines(conn: sqlite3.Connection, path: str, source: str) -> list[
             continue
         texts = [t for _, _, groups in _rows(conn, path, number) for t in groups.values()]
         if line.lstrip().startswith("# "):  # an H1 that is not the title: Article.headings
-            texts += [h["text"] for h in _headings(conn, path)]
+            texts += [h[key] for h in _headings(conn, path) for key in ("text", "markdown")]
         covering = "\n".join(texts)
         covering = (covering + "\n" + json.dumps(covering, ensure_ascii=False)).lower()
         words = _content_words(line, number, frontmatter_end)
