@@ -14,7 +14,8 @@ from .model import EMPTY, Trend
 from .numbering import Numbering, split_number
 from .parts import (content, groups, has_points, read_advice, read_routes, read_status,
                     section, sub_level, texts_of)
-from .leadins import marker_lead
+from .context import SEPARATORS
+from .leadins import marker_lead, strip_separators
 
 PART_ROLES = ("status", "routes", "advice")
 
@@ -63,6 +64,20 @@ def part_role(ctx: ReadContext, head: Block, blocks: list[Block], title: str) ->
     return shape
 
 
+def _bold_part_headings(ctx: ReadContext, blocks: list[Block], level: int) -> list[Block]:
+    """A trend without sub-headings whose parts open with a bold line instead
+    ("**现状：**", "**Recommendations**"): those lines read as part headings."""
+    out = []
+    for block in blocks:
+        alone = block.kind == "paragraph" and block.lead is not None and \
+            not ctx.doc.source(block.lead_end, block.end).strip(SEPARATORS + " \t\n")
+        title = strip_separators(block.lead) if alone else ""
+        if title and ctx.vocabulary.heading_roles(title) & set(PART_ROLES):
+            block = Block("heading", block.start, block.end, level=level, text=title)
+        out.append(block)
+    return out
+
+
 def read_trend(ctx: ReadContext, position: int, group: list[Block],
                numbering: Numbering) -> Trend:
     head, blocks = group[0], group[1:]
@@ -70,6 +85,8 @@ def read_trend(ctx: ReadContext, position: int, group: list[Block],
     trend = Trend(position, numbering.label, numbering.title, ctx.doc.heading_markdown(head),
                   ctx.anchor_at[ctx.line(head.start)], EMPTY, [], [], [], [],
                   ctx.span(head.start, end))
+    if not any(b.kind == "heading" and b.level == head.level + 1 for b in blocks):
+        blocks = _bold_part_headings(ctx, blocks, head.level + 1)
     level = sub_level(blocks, head.level)
     if level is None:
         trend.intro = texts_of(ctx, content(blocks))

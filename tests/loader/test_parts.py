@@ -160,3 +160,15 @@ def test_diagnostics_name_the_construct_in_words():
     assert problems and not [m for m in problems if "None" in m]
     assert any("路线甲" in m and "优点/缺点" in m for m in problems)
     assert any("1.4 典型案例" in m and "kept as an extra section" in m for m in problems)
+
+
+def test_parts_opened_by_bold_lines_instead_of_headings():
+    found, problems = trend("引言。\n\n**现状：**\n\n- **甲**：一。\n\n**技术路线对比**\n\n"
+                            "#### a. 路线甲\n\n- **优点**：快。\n- **缺点**：贵。\n\n"
+                            "**对开发者的建议：**\n\n1. **做**：一。\n")
+    assert (found.status_heading, found.routes_heading, found.advice_heading) == (
+        "现状", "技术路线对比", "对开发者的建议")
+    assert [k.label for k in found.key_points] == ["甲"]
+    assert [(r.label, r.name, len(r.points)) for r in found.routes] == [("a", "路线甲", 2)]
+    assert [a.title for a in found.advice] == ["做"] and found.intro.plain == "引言。"
+    assert problems == []

@@ -59,6 +59,7 @@ FRONTMATTER_GROUPS = {"title", "description", "tags", "authors", "extra", "dates
 FLAG_KEYS = {"draft", "published", "lang", "language"}
 DECORATION = {"markdown", "md"}
 _VOCABULARY = DEFAULTS.vocabulary
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ORDINAL = re.compile(r"第[一二三四五六七八九十\d]+")
 
 
@@ -107,8 +108,10 @@ def _content_words(line: str, number: int, frontmatter_end: int) -> list[str]:
             if when is not None:
                 rest = f"{when.date.isoformat()} {iso_instant(when.instant) or ''}"
         value = rest if sep and key in ALIASES else line
-    # An entity (&amp;) is the character it stands for, which is what is stored.
-    return [w.lower() for w, _ in runs(html.unescape(value)) if not _decoration(w.lower())]
+    # An HTML tag is markup, not words; an entity (&amp;) is the character it
+    # stands for, which is what is stored.
+    value = html.unescape(_TAG.sub(" ", value))
+    return [w.lower() for w, _ in runs(value) if not _decoration(w.lower())]
 
 
 def unreachable_lines(conn: sqlite3.Connection, path: str, source: str) -> list[tuple[int, str]]:

@@ -123,6 +123,7 @@ def article_specs(draw) -> ArticleSpec:
         "advice": draw(st.sampled_from(["ordered", "paren-list", "paren-para", "ordinal",
                                         "headings", "untitled"])),
         "code_in_advice": draw(st.booleans()),
+        "parts": draw(st.sampled_from(["h3", "h3", "bold"])),
         "trailing": draw(st.booleans()),
     }
     traditional = language == "zh" and draw(st.booleans())
@@ -221,6 +222,14 @@ def _advice(spec: ArticleSpec, advice: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
+def _part(spec: ArticleSpec, role: str) -> str:
+    """A part's heading: an H3, or a bold line ("**技术现状：**")."""
+    word = WORDS[spec.language][role]
+    if spec.style["parts"] == "bold":
+        return f"**{word}{'：' if spec.language == 'zh' else ':'}**"
+    return f"### {word}"
+
+
 def render(spec: ArticleSpec) -> str:
     words, style = WORDS[spec.language], spec.style
     title = TITLES[spec.language][0] + (" 观察" if spec.language == "zh" else " report")
@@ -237,7 +246,7 @@ def render(spec: ArticleSpec) -> str:
         body += [f"## {words['intro']}", ""]
     body += [PHRASES[spec.language][0] + ("。" if spec.language == "zh" else "."), ""]
     for index, trend in enumerate(spec.trends):
-        body += [_trend_heading(spec, index, trend.title), "", f"### {words['status']}", ""]
+        body += [_trend_heading(spec, index, trend.title), "", _part(spec, "status"), ""]
         form = style["key_points"]
         for n, (label, text) in enumerate(trend.key_points, start=1):
             if form == "bold":
@@ -248,10 +257,10 @@ def render(spec: ArticleSpec) -> str:
                 body += [f"**{label}**{style['separator']}{text}", ""]
             else:
                 body += [f"#### {label}", "", text, ""]
-        body += ["", f"### {words['routes']}", ""]
+        body += ["", _part(spec, "routes"), ""]
         for n, route in enumerate(trend.routes):
             body += _route(spec, n, route)
-        body += ["", f"### {words['advice']}", ""] + _advice(spec, trend.advice) + ["", "---", ""]
+        body += ["", _part(spec, "advice"), ""] + _advice(spec, trend.advice) + ["", "---", ""]
     body += [f"## {words['summary']}", "", PHRASES[spec.language][1], ""]
     if style["trailing"]:
         body += [f"## {words['trailing']}", "", "- https://example.invalid/a", ""]
