@@ -58,7 +58,9 @@ class SourceSpan:
 class Heading:
     level: int = strawberry.field(description="Heading level, 1 to 6 (`##` is 2).")
     text: str = strawberry.field(description="The heading's plain text.")
-    anchor: str = strawberry.field(description="The anchor of the heading in the HTML body.")
+    anchor: str = strawberry.field(description="The id of the heading in `Article.body(format: "
+                                              "HTML)` (and in any section's HTML): link to "
+                                              "`#anchor`.")
     line: int = strawberry.field(description="Line of the heading in the source file (1-based).")
 
 

@@ -188,7 +188,7 @@ def parse_article(path: str, data: bytes, config: ContentConfig = DEFAULTS
     if any(p.is_error for p in ctx.problems):
         return None, ctx.problems
     markdown = doc.markdown.strip("\n")
-    body_text = text_of(markdown, doc.plain(0, len(doc.raw)))
+    body_text = text_of(markdown, doc.plain(0, len(doc.raw)), ctx.anchored(0, len(doc.raw)))
     words = word_count(body_text.plain)
     language = meta.language or detect(body_text.plain)
     if language == "zh":  # declared Chinese: the script is told from the text

@@ -282,6 +282,10 @@ class Document:
         return unit
 
 
-def render_html(markdown: str) -> str:
-    """Unsanitised HTML for a markdown fragment (sanitise before storing)."""
-    return pyromark.html(markdown, options=MARKDOWN_OPTIONS)
+def render_html(markdown: str, heading_ids: bool = False) -> str:
+    """Unsanitised HTML for a markdown fragment (sanitise before storing).
+    ``heading_ids``: the fragment's headings end with ``{#anchor}``, which
+    becomes their ``id`` (see ReadContext.anchored)."""
+    options = MARKDOWN_OPTIONS | pyromark.Options.ENABLE_HEADING_ATTRIBUTES if heading_ids \
+        else MARKDOWN_OPTIONS
+    return pyromark.html(markdown, options=options)

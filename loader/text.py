@@ -21,21 +21,29 @@ SENTENCE_ENDS = "。！？!?.…"
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"mark"}
 
 
-_CLEANER = nh3.Cleaner(tags=_ALLOWED_TAGS, link_rel="noopener noreferrer")
+# Headings keep their id: the anchor a table of contents or a search hit links to.
+_ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES,
+                       **{f"h{n}": {*nh3.ALLOWED_ATTRIBUTES.get(f"h{n}", ()), "id"}
+                          for n in range(1, 7)}}
+_CLEANER = nh3.Cleaner(tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                       link_rel="noopener noreferrer")
 
 
 def sanitise(html: str) -> str:
     return _CLEANER.clean(html)
 
 
-def text_of(markdown: str, plain: str) -> Text:
+def text_of(markdown: str, plain: str, anchored: str | None = None) -> Text:
     """A Text from markdown and its already-extracted plain form. The HTML is
     always sanitised: whether a fragment holds raw HTML depends on how it
     parses on its own (an indented code block in place can be an HTML block
-    once cut out), so no shortcut is safe. It costs about 7 µs a field."""
+    once cut out), so no shortcut is safe. It costs about 7 µs a field.
+    ``anchored``: the same markdown with ``{#anchor}`` after each heading, to
+    render headings with their ids."""
     if not markdown.strip():
         return Text("", "", "")
-    return Text(markdown, sanitise(render_html(markdown)), plain)
+    html = render_html(anchored, heading_ids=True) if anchored else render_html(markdown)
+    return Text(markdown, sanitise(html), plain)
 
 
 # What an anchor keeps: letters and digits (str.isalnum, which is re's \w
