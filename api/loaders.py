@@ -141,6 +141,18 @@ def related(loaders: "Loaders", obj, relation: Relation, wrap: Wrap = None):
     return by_key.get(key, []) if relation.many else by_key.get(key)
 
 
+def family_lookup(loaders: "Loaders", obj, spec: tuple, fetch: Callable[[list], dict]) -> dict:
+    """``fetch(ids)`` for the ids of ``obj``'s whole family, once per family and
+    ``spec``: a dict that the caller reads its own entry from."""
+    family = _family_of(obj)
+    found = family.loaded.get(spec)
+    if found is None:
+        check_deadline()
+        ids = list(dict.fromkeys(member.row["id"] for member in family.members))
+        found = family.loaded[spec] = fetch(ids)
+    return found
+
+
 def related_node(loaders: "Loaders", obj, wraps: dict[str, Callable]):
     """The node a search hit points at (``node_table``, ``node_id`` of its row),
     loaded for the hit's whole family: one statement per node table."""

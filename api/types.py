@@ -17,7 +17,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import ids
+from api import ids, navigation
 from loader.text import excerpt
 from api.errors import bad_input
 from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, BODY_OF_ARTICLE, CONS_OF_ROUTE,
@@ -191,6 +191,26 @@ class Article(Node):
     @strawberry.field(description="Extra sections of the article kept verbatim (not inside a trend).")
     def sections(self, info: ContextInfo) -> list[Section]:
         return related(info.context.loaders, self, SECTIONS_OF_ARTICLE, Section.from_row)
+
+    # Navigation: what an article page shows around the article (api.navigation).
+
+    @strawberry.field(description="The article published just before this one (by `date`, then "
+                                  "by id: the order of `orderBy: DATE_ASC`); null for the first.")
+    def previous(self, info: ContextInfo) -> Optional["Article"]:
+        return navigation.neighbour_of(info, self, "previous", Article.from_row)
+
+    @strawberry.field(description="The article published just after this one; null for the last.")
+    def next(self, info: ContextInfo) -> Optional["Article"]:
+        return navigation.neighbour_of(info, self, "next", Article.from_row)
+
+    @strawberry.field(description="Articles related to this one: those sharing the most tags "
+                                  "first (tags compared ignoring case and script), then the "
+                                  "newest; never the article itself.")
+    def related(self, info: ContextInfo, first: Annotated[int, strawberry.argument(
+            description="How many, 1 to 20.")] = 5) -> list["Article"]:
+        if not 1 <= first <= 20:
+            raise bad_input("`first` must be between 1 and 20.", argument="first")
+        return navigation.related_of(info, self, first, Article.from_row)
 
 
 def _article(info: ContextInfo, obj) -> Article:

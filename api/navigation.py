@@ -1,0 +1,84 @@
+"""What an article page needs besides the article: its neighbours in date order
+and related articles. Each is loaded for the article's whole family (a page
+of articles, say) in one or two statements, not one per article."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from typing import Callable
+
+from api import queries
+from api.loaders import adopt, family_lookup
+
+_COLUMNS = ", ".join("a." + c for c in queries.ARTICLE_COLUMNS.split(", "))
+
+# Neighbours in (date, id) order, the order of `articles(orderBy: DATE_ASC)`.
+_NEIGHBOURS = f"""
+WITH ordered AS (SELECT id, lag(id) OVER w AS previous, lead(id) OVER w AS next
+                 FROM articles WINDOW w AS (ORDER BY date, id))
+SELECT o.id AS source, 'previous' AS side, {_COLUMNS}
+  FROM ordered o JOIN articles a ON a.id = o.previous WHERE o.id IN {queries.IDS}
+UNION ALL
+SELECT o.id AS source, 'next' AS side, {_COLUMNS}
+  FROM ordered o JOIN articles a ON a.id = o.next WHERE o.id IN {queries.IDS}
+"""
+
+# Articles that share tags with each source (tags compared folded), most shared
+# first, then newest; ties broken by id, so the order is stable.
+_SHARING = f"""
+SELECT r.source, r.shared, {_COLUMNS} FROM (
+  SELECT source, target, shared, row_number() OVER (
+    PARTITION BY source ORDER BY shared DESC, a.date DESC, a.id DESC) AS rank
+  FROM (SELECT t.article_id AS source, o.article_id AS target, count(*) AS shared
+        FROM article_tags t JOIN article_tags o
+          ON o.folded = t.folded AND o.article_id != t.article_id
+        WHERE t.article_id IN {queries.IDS} GROUP BY t.article_id, o.article_id) p
+  JOIN articles a ON a.id = p.target
+) r JOIN articles a ON a.id = r.target WHERE r.rank <= ?
+ORDER BY r.source, r.rank
+"""
+_NEWEST = f"SELECT {_COLUMNS} FROM articles a ORDER BY a.date DESC, a.id DESC LIMIT ?"
+
+
+def neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[tuple[int, str], sqlite3.Row]:
+    """(article id, 'previous' | 'next') -> the neighbouring article's row."""
+    rows = conn.execute(_NEIGHBOURS, [json.dumps(ids)] * 2).fetchall()
+    return {(row["source"], row["side"]): row for row in rows}
+
+
+def related(conn: sqlite3.Connection, ids: list[int], first: int) -> dict[int, list[sqlite3.Row]]:
+    """Article id -> up to ``first`` related articles: those sharing the most tags,
+    then the newest others, never the article itself."""
+    found: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
+    for row in conn.execute(_SHARING, [json.dumps(ids), first]):
+        found[row["source"]].append(row)
+    if any(len(rows) < first for rows in found.values()):
+        newest = conn.execute(_NEWEST, [first + len(ids)]).fetchall()
+        for source, rows in found.items():
+            taken = {r["id"] for r in rows} | {source}
+            rows += [r for r in newest if r["id"] not in taken][:first - len(rows)]
+    return found
+
+
+def _wrapped(found: dict, wrap: Callable) -> dict:
+    """The rows as objects of one family (their own relations load together)."""
+    built: dict[int, object] = {}
+    rows = [r for value in found.values() for r in (value if isinstance(value, list) else [value])]
+    adopt([built.setdefault(r["id"], wrap(r)) for r in rows])
+    return {key: [built[r["id"]] for r in value] if isinstance(value, list) else built[value["id"]]
+            for key, value in found.items()}
+
+
+def neighbour_of(info, article, side: str, wrap: Callable):
+    found = family_lookup(info.context.loaders, article, ("neighbours", wrap), lambda ids: _wrapped(
+        neighbours(info.context.snapshot.conn, ids), wrap))
+    return found.get((article.row["id"], side))
+
+
+def related_of(info, article, first: int, wrap: Callable) -> list:
+    found = family_lookup(info.context.loaders, article, ("related", first, wrap),
+                          lambda ids: _wrapped(related(info.context.snapshot.conn, ids, first),
+                                               wrap))
+    return found.get(article.row["id"], [])

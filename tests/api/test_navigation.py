@@ -1,0 +1,83 @@
+"""Article.previous, Article.next and Article.related: what every article page needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import build_db, gql, make_client
+
+ARTICLE = """---
+title: {title}
+date: {date}
+description: d
+tags: [{tags}]
+{extra}---
+
+# {title}
+
+## 1. Trend
+
+### Current state
+
+- **P**: text
+"""
+
+
+def _files(specs: list[tuple[str, str, str, str]]) -> dict[str, str]:
+    return {f"{slug}.md": ARTICLE.format(title=slug.upper(), date=date, tags=tags, extra=extra)
+            for slug, date, tags, extra in specs}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    db = build_db(tmp_path_factory.mktemp("navigation"), _files([
+        ("a", "2025-01-01", "ai, chips", ""),
+        ("b", "2025-02-01", "AI, edge", ""),
+        ("c", "2025-02-01", "web", ""),  # same date as b: the id breaks the tie
+        ("d", "2025-03-01", "ai, chips, edge", ""),
+        ("hidden", "2025-02-15", "ai, chips, edge", "draft: true\n"),
+        ("e", "2025-04-01", "cooking", ""),
+    ]))
+    with make_client(db) as test_client:
+        yield test_client
+
+
+def test_previous_and_next_follow_the_date_order(client):
+    data = gql(client, """{ articles(first: 10, orderBy: DATE_ASC) {
+        nodes { slug previous { slug } next { slug } } } }""")["data"]["articles"]["nodes"]
+    order = [n["slug"] for n in data]
+    assert "hidden" not in order, "a draft is nobody's neighbour"
+    for index, node in enumerate(data):
+        expected_previous = order[index - 1] if index else None
+        expected_next = order[index + 1] if index + 1 < len(order) else None
+        assert (node["previous"] or {}).get("slug") == expected_previous
+        assert (node["next"] or {}).get("slug") == expected_next
+
+
+def test_related_by_shared_tags_then_newest(client):
+    related = {a["slug"]: [r["slug"] for r in a["related"]] for a in gql(client, """{
+        articles(first: 10) { nodes { slug related(first: 3) { slug } } } }""")["data"][
+        "articles"]["nodes"]}
+    assert related["a"] == ["d", "b", "e"], "2 shared, 1 shared (AI = ai), then the newest"
+    assert related["e"] == ["d", "c", "b"], "nothing shared: the newest"
+    assert all(slug not in others for slug, others in related.items())
+
+
+def test_related_checks_its_argument(client):
+    body = gql(client, '{ article(slug: "a") { related(first: 50) { slug } } }',
+               expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_navigation_costs_statements_per_family_not_per_article(client):
+    statements: list[str] = []
+    holder = client.app.state.holder
+    conn = holder.current().conn
+    conn.set_trace_callback(statements.append)
+    try:
+        gql(client, """{ articles(first: 10) { nodes { previous { slug trends { title } }
+            next { slug } related(first: 2) { slug } } } }""")
+    finally:
+        conn.set_trace_callback(None)
+    # A count and a page, then per level: neighbours, related (and its filler), trends.
+    assert len(statements) <= 8, statements
