@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api import config, graphiql
+from api.encoding import WeakETagWhenEncoded
 from api.serving import InFlight, LoadShedding
 from api.config import Settings
 from api.endpoint import GraphQLEndpoint
@@ -59,16 +60,20 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
     in_flight = InFlight(settings.max_in_flight)
     # Shedding first (outermost): an overloaded server refuses before any work.
     # Then, so that a revalidated GET is answered before routing (api.not_modified).
-    middleware = [Middleware(LoadShedding, in_flight=in_flight),
+    # Compression outermost (api.encoding), so that what it encodes gets a weak ETag.
+    middleware = [Middleware(WeakETagWhenEncoded),
+                  Middleware(LoadShedding, in_flight=in_flight),
                   Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
                              cache_control=settings.cache_control)]
-    if settings.cors_origins:
+    if settings.cors_origins or settings.cors_origin_regex:
         middleware.append(Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
+            allow_origin_regex=settings.cors_origin_regex or None,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Content-Type", "If-None-Match", "Accept"],
-            expose_headers=["ETag", "X-Request-Id"],
+            allow_headers=list(settings.cors_allow_headers),
+            allow_credentials=settings.cors_credentials,
+            expose_headers=["ETag", "X-Request-Id", "Retry-After"],
             max_age=600,
         ))
     watcher = ContentWatcher(settings.watch_dir, settings.db_path, holder,

@@ -52,6 +52,22 @@ class Settings:
 
     # CORS: a read-only public API without cookies, so any origin may read it.
     cors_origins: tuple[str, ...] = ("*",)
+    # Origins matching this regular expression are allowed too (preview deploys:
+    # r"https://.*\.pages\.example\.com"); empty: none.
+    cors_origin_regex: str = ""
+    # Request headers a browser may send. The default covers what Apollo Client,
+    # urql, Relay, OpenTelemetry, Sentry and Zipkin (B3) send; "*" allows any.
+    cors_allow_headers: tuple[str, ...] = (
+        "Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
+        "If-None-Match", "If-Modified-Since", "X-Request-Id",
+        "apollographql-client-name", "apollographql-client-version",
+        "apollo-require-preflight", "x-apollo-operation-name", "x-apollo-operation-type",
+        "graphql-client-name", "graphql-client-version",
+        "traceparent", "tracestate", "baggage", "sentry-trace",
+        "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled")
+    # Credentialed requests (cookies, HTTP auth) are refused unless this is on;
+    # with it, "*" origins are echoed one by one, as browsers require.
+    cors_credentials: bool = False
 
     # Production mode turns off "Did you mean ...?" suggestions in errors.
     production: bool = False

@@ -223,6 +223,15 @@ def section(run: dict) -> str:
         lines += [f"Single requests before load: {probes}.", ""]
         if http["notes"]:
             lines += ["Notes: " + " ".join(http["notes"]), ""]
+    packed = run.get("compression")
+    if packed:
+        sizes, saved = packed["bytes"], packed["saved_pct"]
+        lines += ["### Compression of a list response", "",
+                  f"`{packed['query']}` over GET, bytes on the wire"
+                  + (f" (measured {packed['measured']})" if packed.get("measured") else "")
+                  + ":", "",
+                  "| encoding | bytes | saved |", "|---|--:|--:|",
+                  *[f"| {name} | {sizes[name]:,} | {saved[name]} % |" for name in sizes], ""]
     storm = run.get("storm")
     if storm:
         ok = storm["failed_pct"] <= 1.0
