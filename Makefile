@@ -57,7 +57,14 @@ $(PY_CLIENT_DIR)/.venv/.installed: $(PY_CLIENT_DIR)/requirements.txt
 	$(PY_CLIENT_DIR)/.venv/bin/python -m pip install --quiet -r $(PY_CLIENT_DIR)/requirements.txt
 	touch $@
 
-client-deps: $(TS_CLIENT_DIR)/node_modules/.package-lock.json $(PY_CLIENT_DIR)/.venv/.installed
+# graphql-http's GraphQL-over-HTTP audit, run against a live server by tests/dx.
+AUDIT_DIR := tests/dx/audit
+$(AUDIT_DIR)/node_modules/.package-lock.json: $(AUDIT_DIR)/package-lock.json
+	cd $(AUDIT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+client-deps: $(TS_CLIENT_DIR)/node_modules/.package-lock.json $(PY_CLIENT_DIR)/.venv/.installed \
+	$(AUDIT_DIR)/node_modules/.package-lock.json
 
 # Developer-experience suites only: GraphiQL and the web example in headless
 # Chromium, generated TS/Python clients against a live server, schema-diff.

@@ -12,11 +12,17 @@ stored either form revalidates.
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette_compress import CompressMiddleware
+from starlette_compress import CompressMiddleware, add_compress_type
+
+from api.negotiation import GRAPHQL_RESPONSE
 
 # Bodies under this many bytes go out as they are: compressing them saves
 # little and costs a compressor per response.
 MINIMUM_SIZE = 1024
+
+
+# application/json is compressed already; the GraphQL-over-HTTP type is not known to it.
+add_compress_type(GRAPHQL_RESPONSE)
 
 
 def compression(app):

@@ -27,6 +27,7 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from api import errors, graphiql, store
+from api.negotiation import JSON as JSON_MEDIA, content_type, response_media
 from api.cache import LRU, etag_for, etag_matches, request_key, sha256_hex
 from api.config import Settings
 from api.loaders import Context
@@ -79,16 +80,22 @@ class GraphQLEndpoint:
 
     async def __call__(self, request: Request) -> Response:
         request_id = new_request_id()
+        media = response_media(request.headers.get("accept"))
         try:
-            return await self._handle(request, request_id)
+            return await self._handle(request, request_id, media or JSON_MEDIA, media is None)
         except HttpError as exc:
-            return self._error_response(exc.status, exc.code, exc.message, request_id, exc.headers)
+            status = exc.status
+            if exc.code in errors.REQUEST_ERROR_CODES and media == JSON_MEDIA:
+                status = 200  # a GraphQL request error, for a client that reads only 200s
+            return self._error_response(status, exc.code, exc.message, request_id, exc.headers,
+                                        media or JSON_MEDIA)
         except Exception:  # a bug: mask it, log it under the request id
             log.exception("request %s: unhandled error", request_id)
             return self._error_response(500, errors.INTERNAL_SERVER_ERROR, errors.MASKED_MESSAGE,
-                                        request_id)
+                                        request_id, media=media or JSON_MEDIA)
 
-    async def _handle(self, request: Request, request_id: str) -> Response:
+    async def _handle(self, request: Request, request_id: str, media: str,
+                      unacceptable: bool) -> Response:
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         try:
@@ -98,12 +105,16 @@ class GraphQLEndpoint:
             return graphiql.graphiql_response(request)
         except PersistedQueryNotFound:
             return self._error_response(200, errors.PERSISTED_QUERY_NOT_FOUND,
-                                        "PersistedQueryNotFound", request_id)
+                                        "PersistedQueryNotFound", request_id, media=media)
+        if unacceptable:
+            raise HttpError(406, errors.NOT_ACCEPTABLE, "The Accept header allows neither "
+                            "application/graphql-response+json nor application/json.")
         with self.holder.use() as snapshot:
             # The state is the snapshot's content version, changed also by
             # live-reload diagnostics, which `contentDiagnostics` reports.
             state = self.holder.state_of(snapshot)
-            key = request_key(state, gql.query, gql.variables, gql.operation_name)
+            # The media type is part of the representation: its own key and ETag.
+            key = request_key(f"{state}|{media}", gql.query, gql.variables, gql.operation_name)
             etag = etag_for(key) if gql.is_get else None
             if etag and etag_matches(request.headers.get("if-none-match"), etag):
                 self.known_etags.remember(request.scope["query_string"], state, etag)
@@ -115,21 +126,24 @@ class GraphQLEndpoint:
                     raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
                                     "operations: name the one to run in `operationName`.")
                 body, cacheable, status = await self._execute(gql, snapshot, request_id)
+                if status == 400 and media == JSON_MEDIA:
+                    status = 200  # a request error, for a client that reads only 200s
                 if not cacheable:
                     if status == 200 and gql.persist_as:  # it ran: worth remembering
                         self.persisted.put(gql.persist_as, gql.query)
-                    return Response(body, status_code=status, media_type=JSON,
+                    return Response(body, status_code=status, media_type=content_type(media),
                                     headers={"X-Request-Id": request_id,
-                                             "Cache-Control": "no-store"})
+                                             "Cache-Control": "no-store", "Vary": "Accept"})
                 self.responses.put(key, body)
         if etag:
             self.known_etags.remember(request.scope["query_string"], state, etag)
         if gql.persist_as:
             self.persisted.put(gql.persist_as, gql.query)
-        return Response(body, media_type=JSON, headers=self._ok_headers(etag, request_id))
+        return Response(body, media_type=content_type(media),
+                        headers=self._ok_headers(etag, request_id))
 
     def _ok_headers(self, etag: str | None, request_id: str) -> dict:
-        headers = {"X-Request-Id": request_id}
+        headers = {"X-Request-Id": request_id, "Vary": "Accept"}
         if etag:
             headers["ETag"] = etag
             headers["Cache-Control"] = self.settings.cache_control
@@ -197,13 +211,13 @@ class GraphQLEndpoint:
         return orjson.dumps(payload)
 
     def _error_response(self, status: int, code: str, message: str, request_id: str,
-                        headers: dict | None = None) -> Response:
+                        headers: dict | None = None, media: str = JSON_MEDIA) -> Response:
         payload = {"errors": [errors.simple_error(message, code, request_id)],
                    "extensions": {"requestId": request_id}}
         try:
             payload["extensions"]["contentVersion"] = self.holder.current().content_version
         except Exception:  # the version is a courtesy here; never fail an error response on it
             pass
-        return Response(orjson.dumps(payload), status_code=status, media_type=JSON,
+        return Response(orjson.dumps(payload), status_code=status, media_type=content_type(media),
                         headers={"X-Request-Id": request_id, "Cache-Control": "no-store",
-                                 **(headers or {})})
+                                 "Vary": "Accept", **(headers or {})})

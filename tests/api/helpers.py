@@ -37,9 +37,14 @@ def seed_copies(count: int) -> dict[str, str]:
     return {f"copy-{i:03d}.md": text for i in range(count)}
 
 
+# What a current GraphQL client asks for (GraphQL-over-HTTP): request errors
+# then come back as 400. tests/api/test_negotiation.py covers application/json.
+ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+
+
 def make_client(db: Path, **settings) -> TestClient:
     app = create_app(Settings(db_path=db, **settings))
-    return TestClient(app, base_url="http://testserver")
+    return TestClient(app, base_url="http://testserver", headers={"Accept": ACCEPT})
 
 
 def gql(client: TestClient, query: str, variables: dict | None = None, *,

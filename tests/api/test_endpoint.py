@@ -31,7 +31,7 @@ def test_get_and_post_give_the_same_data(seed_client):
     assert by_get.status_code == by_post.status_code == 200
     assert by_get.json()["data"] == by_post.json()["data"] == {
         "article": {"title": "2024 年人工智能领域的三大发展趋势分析"}}
-    assert by_get.headers["content-type"].startswith("application/json")
+    assert by_get.headers["content-type"].startswith("application/graphql-response+json")
 
 
 def test_every_response_carries_the_content_version(seed_client):

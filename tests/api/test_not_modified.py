@@ -17,9 +17,9 @@ def _count_endpoint_calls(client) -> list:
     calls = []
     original = endpoint._handle
 
-    async def counting(request, request_id):
+    async def counting(request, request_id, *rest):
         calls.append(request.url.path)
-        return await original(request, request_id)
+        return await original(request, request_id, *rest)
 
     endpoint._handle = counting
     return calls

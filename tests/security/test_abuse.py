@@ -12,9 +12,11 @@ import socket
 import time
 
 import httpx
+
 import pytest
 
 from api.config import from_env
+from tests.api.helpers import ACCEPT
 from tests.security.abuse import (BAD_IDS, MAX_SECONDS, Case, cases, error_codes, judge,
                                   query_case, send)
 from tests.security.live import assert_no_leak
@@ -25,7 +27,7 @@ CASES = cases(SETTINGS.max_aliases, SETTINGS.max_body_bytes)
 
 @pytest.fixture(scope="module")
 def client():
-    with httpx.Client(timeout=30.0) as http:
+    with httpx.Client(timeout=30.0, headers={"Accept": ACCEPT}) as http:
         yield http
 
 

@@ -12,8 +12,10 @@ import hashlib
 import shutil
 
 import httpx
+
 import pytest
 
+from tests.api.helpers import ACCEPT
 from tests.security.abuse import error_codes
 from tests.security.live import CONTENT, start_server
 
@@ -49,7 +51,7 @@ def test_persisted_query_round_trip_works(apq_server):
     """The protocol itself: hash only -> not found; query + hash -> runs; hash only -> runs."""
     query = "{ tags { name } }"
     digest = hashlib.sha256(query.encode()).hexdigest()
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers={"Accept": ACCEPT}) as client:
         first = client.post(apq_server.graphql_url, json=persisted(None, digest))
         assert error_codes(first) == ["PERSISTED_QUERY_NOT_FOUND"]
         assert client.post(apq_server.graphql_url, json=persisted(query, digest)).json()["data"]
@@ -60,7 +62,7 @@ def test_persisted_query_round_trip_works(apq_server):
 def test_rejected_query_is_not_registered(apq_server):
     query = big_rejected_query(-1)
     digest = hashlib.sha256(query.encode()).hexdigest()
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers={"Accept": ACCEPT}) as client:
         rejected = client.post(apq_server.graphql_url, json=persisted(query, digest))
         assert rejected.status_code == 400 and error_codes(rejected) == ["QUERY_TOO_COMPLEX"]
         by_hash = client.post(apq_server.graphql_url, json=persisted(None, digest))
@@ -68,7 +70,7 @@ def test_rejected_query_is_not_registered(apq_server):
 
 
 def test_rejected_persisted_queries_do_not_grow_memory(apq_server):
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers={"Accept": ACCEPT}) as client:
         # Warm up the allocator and caches with the same shape first.
         for i in range(20):
             query = big_rejected_query(10**6 + i)

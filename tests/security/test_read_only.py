@@ -19,9 +19,11 @@ import sqlite3
 from pathlib import Path
 
 import httpx
+
 import pytest
 
 from api.store import Snapshot, connect_read_only
+from tests.api.helpers import ACCEPT
 from tests.security.abuse import error_codes
 
 WRITES = [
@@ -130,7 +132,8 @@ def test_schema_offers_no_mutation(live):
     response = httpx.post(live.graphql_url, timeout=10, json={
         "query": "{ __schema { mutationType { name } subscriptionType { name } } }"})
     assert response.json()["data"]["__schema"] == {"mutationType": None, "subscriptionType": None}
-    response = httpx.post(live.graphql_url, json={"query": "mutation { deleteArticle }"}, timeout=10)
+    response = httpx.post(live.graphql_url, json={"query": "mutation { deleteArticle }"}, timeout=10,
+                          headers={"Accept": ACCEPT})
     assert response.status_code == 400
     assert error_codes(response) == ["GRAPHQL_VALIDATION_FAILED"]
 
@@ -153,7 +156,7 @@ def test_database_unchanged_after_the_whole_session(live):
     queries = ["{ articles(first: 100) { nodes { title trends { routes { pros cons } } } } }",
                '{ search(query: "芯片 AND \\" NEAR( * ^ -") { totalCount } }',
                "{ tags { name count } years { year count } }"]
-    with httpx.Client(timeout=10) as client:
+    with httpx.Client(timeout=10, headers={"Accept": ACCEPT}) as client:
         for _ in range(20):
             for query in queries:
                 client.post(live.graphql_url, json={"query": query})
