@@ -63,8 +63,13 @@ $(AUDIT_DIR)/node_modules/.package-lock.json: $(AUDIT_DIR)/package-lock.json
 	cd $(AUDIT_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Apollo Client 4 example: installed from its lockfile, bundled for the browser by esbuild.
+APOLLO_DIR := examples/apollo
+$(APOLLO_DIR)/dist/apollo-browser.js: $(APOLLO_DIR)/package-lock.json $(wildcard $(APOLLO_DIR)/src/*.js)
+	cd $(APOLLO_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
 client-deps: $(TS_CLIENT_DIR)/node_modules/.package-lock.json $(PY_CLIENT_DIR)/.venv/.installed \
-	$(AUDIT_DIR)/node_modules/.package-lock.json
+	$(AUDIT_DIR)/node_modules/.package-lock.json $(APOLLO_DIR)/dist/apollo-browser.js
 
 # Developer-experience suites only: GraphiQL and the web example in headless
 # Chromium, generated TS/Python clients against a live server, schema-diff.

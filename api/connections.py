@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Callable, Generic, TypeVar
 
 import strawberry
 
 from api.loaders import adopt
-from api.pagination import Window, encode_cursor
+from api.pagination import Page
 
 T = TypeVar("T")
 
@@ -37,19 +37,19 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(description="How many items the whole result has.")
 
 
-def build(items: Sequence[T], win: Window, wrap: Callable | None = None) -> Connection:
-    """A connection of ``items``, the rows of window ``win`` in order."""
+def build(page: Page, total: int, wrap: Callable | None = None) -> Connection:
+    """A connection of ``page``'s rows, in order, of a result of ``total`` items."""
     # The page's nodes are one family: their relations load together (api.loaders).
-    nodes = adopt([wrap(item) for item in items] if wrap else list(items))
-    cursors = [encode_cursor(win.start + i) for i in range(len(nodes))]
+    nodes = adopt([wrap(row) for row in page.rows] if wrap else list(page.rows))
+    cursors = page.cursors
     return Connection(
         edges=[Edge(cursor=c, node=n) for c, n in zip(cursors, nodes)],
         nodes=nodes,
         page_info=PageInfo(
-            has_next_page=win.start + len(nodes) < win.total,
-            has_previous_page=win.start > 0,
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         ),
-        total_count=win.total,
+        total_count=total,
     )

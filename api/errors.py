@@ -27,6 +27,7 @@ GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+BAD_CURSOR = "BAD_CURSOR"  # a cursor that is malformed or of another list, ordering or filter
 NOT_ACCEPTABLE = "NOT_ACCEPTABLE"  # the Accept header allows no JSON media type (HTTP 406)
 OVERLOADED = "OVERLOADED"  # too many requests in flight: shed at once (HTTP 503, Retry-After)
 REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # the request body did not arrive in time (HTTP 408)

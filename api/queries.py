@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from api import search
+from api.pagination import Order
 from loader.fold import fold
 
 IDS = "(SELECT value FROM json_each(?))"
@@ -79,14 +80,6 @@ def count(conn: sqlite3.Connection, from_sql: str, where: Where) -> int:
     return conn.execute(f"SELECT count(*) FROM {from_sql}{where.sql}", where.params).fetchone()[0]
 
 
-def page(conn: sqlite3.Connection, select_sql: str, from_sql: str, where: Where,
-         order_sql: str, limit: int, offset: int) -> list[sqlite3.Row]:
-    if limit <= 0:
-        return []
-    sql = f"SELECT {select_sql} FROM {from_sql}{where.sql} ORDER BY {order_sql} LIMIT ? OFFSET ?"
-    return conn.execute(sql, [*where.params, limit, offset]).fetchall()
-
-
 # An article's row without its body (body_md, body_html, body_text: about
 # 60% of the row, and on overflow pages): fields other than `body` never read
 # it, so pages, search hits and lookups select this, and `body` loads the
@@ -102,15 +95,17 @@ COLUMNS = {"articles": ARTICLE_COLUMNS}
 
 # Connection sources: (select, from, default order) per node list.
 ARTICLES = (", ".join("a." + c for c in ARTICLE_COLUMNS.split(", ")), "articles a")
+_NEWEST = (("a.date", "DESC"), ("a.id", "DESC"))
 TRENDS = ("t.*", "trends t JOIN articles a ON a.id = t.article_id",
-          "a.date DESC, a.id DESC, t.position")
+          Order((*_NEWEST, ("t.position", "ASC"))))
 ROUTES = ("r.*", "routes r JOIN trends t ON t.id = r.trend_id JOIN articles a ON a.id = r.article_id",
-          "a.date DESC, a.id DESC, t.position, r.position")
+          Order((*_NEWEST, ("t.position", "ASC"), ("r.position", "ASC"))))
 ADVICE = ("v.*", "advice v JOIN trends t ON t.id = v.trend_id JOIN articles a ON a.id = v.article_id",
-          "a.date DESC, a.id DESC, t.position, v.position")
+          Order((*_NEWEST, ("t.position", "ASC"), ("v.position", "ASC"))))
 
 # Each ordering ends with the row id in the same direction, so that the
-# store's (date, id) and (title, id) indexes serve it without a sort.
+# store's (date, id) and (title, id) indexes serve it without a sort, and so
+# that every key is unique (keyset cursors, api.pagination).
 ARTICLE_ORDERS = {
     "DATE_DESC": ("a.date", "DESC"),
     "DATE_ASC": ("a.date", "ASC"),
@@ -119,8 +114,8 @@ ARTICLE_ORDERS = {
 }
 
 
-def article_order(orders: Iterable[str]) -> str:
-    """ORDER BY for a list of ArticleOrder names (most significant first); DATE_DESC by default."""
+def article_order(orders: Iterable[str]) -> Order:
+    """The ordering for a list of ArticleOrder names (most significant first); DATE_DESC by default."""
     keys: list[tuple[str, str]] = []
     for name in orders:
         column, direction = ARTICLE_ORDERS[name]
@@ -128,7 +123,7 @@ def article_order(orders: Iterable[str]) -> str:
             keys.append((column, direction))
     if not keys:
         keys.append(ARTICLE_ORDERS["DATE_DESC"])
-    return ", ".join(f"{c} {d}" for c, d in keys) + f", a.id {keys[0][1]}"
+    return Order((*keys, ("a.id", keys[0][1])))
 
 
 # Batched lookups used by the DataLoaders: one statement per batch.

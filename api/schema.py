@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Union
 
 import strawberry
 from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
@@ -20,24 +20,28 @@ from api.loaders import ARTICLE_OF, related, related_node
 from api.config import Settings
 from api.connections import Connection
 from api.errors import bad_input
-from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchKind,
-                        TrendFilter)
-from api.pagination import page_request, window
-from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, Node, Route, Section,
-                       TextFormat, Trend)
+from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchField,
+                        SearchFilter, SearchKind, TrendFilter)
+from api.pagination import keyset_page, page_request, signature
+from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, KeyPoint, Node, Route,
+                       Section, TextFormat, Trend)
+
+
+SearchResult = Annotated[Union[Article, Trend, KeyPoint, Route, Advice, Section],
+                         strawberry.union("SearchResult", description="What a search hit is: "
+                                          "an Article, Trend, KeyPoint, Route, Advice or Section.")]
 
 
 @strawberry.type(description="A place where a search matched: an object and the field that matched.")
 class SearchHit:
     row: strawberry.Private[object]
     query: strawberry.Private[str]
-    field: str = strawberry.field(
-        description="The GraphQL field of `node` that matched: title, intro, keyPoints, cons, ...")
+    field: SearchField = strawberry.field(description="The field of `node` that matched.")
     score: float = strawberry.field(description="Relevance; higher is better. Hits come best first.")
 
-    @strawberry.field(description="The matched object: an Article, Trend, Route, Advice or Section. "
-                                  "A key point's match returns its Trend.")
-    def node(self, info: ContextInfo) -> Node:
+    @strawberry.field(description="The matched object, typed: select its fields with `... on "
+                                  "Article { … }` and the like.")
+    def node(self, info: ContextInfo) -> SearchResult:
         return related_node(info.context.loaders, self, NODE_WRAPS)
 
     @strawberry.field(description="The article the match is in.")
@@ -82,6 +86,7 @@ class YearCount:
 
 # Node table -> the function that builds its GraphQL object, for search hits.
 NODE_WRAPS = {table: NODE_CLASSES[type_name].from_row for table, type_name in ids.TABLE_TYPES.items()}
+NODE_WRAPS["key_points"] = KeyPoint.from_row
 
 
 # Argument annotations shared by the list fields.
@@ -112,14 +117,14 @@ def _check_query_length(text: str, maximum: int) -> None:
         raise bad_input(f"Search text is longer than {maximum} characters.", argument="query")
 
 
-def _list(info: ContextInfo, source: tuple, where: queries.Where, order: str,
+def _list(info: ContextInfo, source: tuple, where: queries.Where, order,
           first, after, last, before, cls) -> Connection:
     request = _page(info, first, after, last, before)
     conn = info.context.snapshot.conn
     select_sql, from_sql = source[0], source[1]
-    win = window(request, queries.count(conn, from_sql, where))
-    rows = queries.page(conn, select_sql, from_sql, where, order, win.limit, win.start)
-    return connections.build(rows, win, cls.from_row)
+    sign = signature(cls.__name__, order.keys, where.sql, where.params)
+    page = keyset_page(conn, select_sql, from_sql, where.sql, where.params, order, request, sign)
+    return connections.build(page, queries.count(conn, from_sql, where), cls.from_row)
 
 
 def _text_filter(info: ContextInfo, where: queries.Where, table: str, alias: str,
@@ -201,23 +206,37 @@ class Query:
         return _list(info, queries.ADVICE, where, queries.ADVICE[2], first, after, last, before, Advice)
 
     @strawberry.field(description="Full-text search. The query is literal text: words must all occur "
-                                  "(CJK terms of two or more characters match exactly). Hits are "
-                                  "the objects that matched, best first.")
+                                  "(CJK terms of two or more characters match exactly; Traditional "
+                                  "and Simplified Chinese, width and case are the same); a last "
+                                  "word in Latin letters matches as a prefix too (search as you "
+                                  "type). Hits are the objects that matched, best first.")
     def search(self, info: ContextInfo,
                query: Annotated[str, strawberry.argument(
                    description="Words to find, at most 200 characters.")],
-               first: First = None, after: After = None,
+               first: First = None, after: After = None, last: Last = None,
+               before: Before = None,
                kinds: Annotated[Optional[list[SearchKind]], strawberry.argument(
-                   description="Only hits of these kinds. Default: all.")] = None,
+                   description="Only hits of these kinds. Default: all. (Also in `filter`.)")
+               ] = None,
+               filter: Annotated[Optional[SearchFilter], strawberry.argument(
+                   description="What to narrow the hits to.")] = None,
                ) -> Connection[SearchHit]:
         _check_query_length(query, info.context.settings.max_search_query_chars)
-        request = _page(info, first, after, None, None)
+        request = _page(info, first, after, last, before)
         conn = info.context.snapshot.conn
-        kind_names = [k.value for k in kinds] if kinds else None
-        win = window(request, search.count_hits(conn, query, kind_names))
-        rows = search.find_hits(conn, query, kind_names, win.limit, win.start)
-        return connections.build(rows, win, lambda row: SearchHit(
-            row=row, query=query, field=row["field"], score=float(row["score"] or 0.0)))
+        chosen = [*(kinds or []), *((filter.kinds or []) if filter else [])]
+        hit_filter = search.HitFilter(
+            kinds=sorted({k.value for k in chosen}) or None,
+            tags=filter.tags if filter else None,
+            date_from=filter.date_from.isoformat() if filter and filter.date_from else None,
+            date_to=filter.date_to.isoformat() if filter and filter.date_to else None,
+            article=filter.article if filter else None)
+        sign = signature("search", query, hit_filter.__dict__)
+        page = search.hits_page(conn, query, hit_filter, request, sign)
+        return connections.build(page, search.count_hits(conn, query, hit_filter),
+                                 lambda row: SearchHit(row=row, query=query,
+                                                       field=SearchField(row["field"]),
+                                                       score=float(row["score"] or 0.0)))
 
     @strawberry.field(description="Problems in the content: the errors of the last failed live reload "
                                   "(while they last, the last good content is served), then the "

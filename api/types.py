@@ -297,6 +297,10 @@ class KeyPoint:
         return cls(row=row, position=row["position"], label=row["label"],
                    source=SourceSpan.from_row(row))
 
+    @strawberry.field(description="The trend this key point belongs to.")
+    def trend(self, info: ContextInfo) -> Trend:
+        return _trend(info, self)
+
     @strawberry.field(description="The key point's text, without its lead-in.")
     def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
         return _text(self.row, "text", format)

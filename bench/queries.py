@@ -63,7 +63,7 @@ SEARCH = """query Search($q: String!) {
   search(query: $q, first: 20) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { field score snippet article { slug title } node { id __typename } }
+    nodes { field score snippet article { slug title } node { __typename ... on Node { id } } }
   }
 }
 """

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -193,10 +193,10 @@ TABLES: dict[str, dict] = {
         "columns": {
             "id": int,
             "article_id": int,
-            "kind": str,  # ARTICLE, TREND, ROUTE, ADVICE, SECTION (the hit's node type)
-            "node_table": str,  # articles, trends, routes, advice, sections
-            "node_id": int,  # id in node_table (a key point's hit is its trend)
-            "field": str,  # GraphQL field name: 'title', 'intro', 'keyPoints', 'cons', ...
+            "kind": str,  # ARTICLE, TREND, KEY_POINT, ROUTE, ADVICE, SECTION (the hit's type)
+            "node_table": str,  # articles, trends, key_points, routes, advice, sections
+            "node_id": int,  # id in node_table
+            "field": str,  # the hit's field: 'title', 'intro', 'text', 'cons', ... (SearchField)
             "text": str,  # plain text that matched
         },
         "pk": "id",

@@ -123,9 +123,10 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
         search("TREND", "trends", trend_id, "adviceIntro", trend.advice_intro.plain)
         search("TREND", "trends", trend_id, "adviceOutro", trend.advice_outro.plain)
         for point in trend.key_points:
-            key_points.append((len(key_points), trend_id, point.position, point.label,
+            point_id = len(key_points)
+            key_points.append((point_id, trend_id, point.position, point.label,
                                *_text(point.text), *_span(point.span)))
-            search("TREND", "trends", trend_id, "keyPoints",
+            search("KEY_POINT", "key_points", point_id, "text",
                    f"{point.label or ''} {point.text.plain}".strip())
         for route in trend.routes:
             route_id = len(routes)

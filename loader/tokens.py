@@ -87,16 +87,19 @@ def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def match_expression(query: str) -> str | None:
+def match_expression(query: str, prefix: bool = True) -> str | None:
     """An FTS5 MATCH expression that treats ``query`` as literal text.
 
     Each whitespace-separated term becomes a quoted phrase of its tokens and
     the terms are ANDed, so user input can never be FTS5 syntax (quotes,
-    NEAR(, *, AND, -, ^ and brackets are just characters). Returns None when
-    the query has no searchable characters at all.
+    NEAR(, *, AND, -, ^ and brackets are just characters). With ``prefix``,
+    a last term that ends in a word of Latin letters or digits matches as a
+    prefix too (search as you type: "infer" finds "inference"). Returns None
+    when the query has no searchable characters at all.
     """
     phrases: list[str] = []
-    for term in fold(query).split():
+    all_terms = fold(query).split()
+    for index, term in enumerate(all_terms):
         term_runs = runs(term)
         if not term_runs:
             continue
@@ -109,7 +112,10 @@ def match_expression(query: str) -> str | None:
         tokens: list[str] = []
         for run, cjk in term_runs:
             tokens.extend(_run_tokens(run, cjk))
-        phrases.append(_quote(" ".join(tokens)))
+        phrase = _quote(" ".join(tokens))
+        if prefix and index == len(all_terms) - 1 and not term_runs[-1][1]:
+            phrase += " *"  # the last token as a prefix: FTS5's phrase prefix query
+        phrases.append(phrase)
     if not phrases:
         return None
     return " AND ".join(phrases)

@@ -29,6 +29,7 @@ const SEARCH_QUERY = `query WebSearch($query: String!) {
       node {
         __typename
         ... on Trend { anchor }
+        ... on KeyPoint { trend { anchor } }
         ... on Route { trend { anchor } }
         ... on Advice { trend { anchor } }
         ... on Section { sectionTrend: trend { anchor } }  # nullable there, so aliased

@@ -14,7 +14,7 @@ from tests.api.test_schema import EVERYTHING
 
 EXTRA = """{
   search(query: "芯片", first: 5) { nodes { field score snippet plain: snippet(format: PLAIN)
-    node { id ... on Route { pros(format: HTML) cons(format: PLAIN) trend { title } } } } }
+    node { ... on Node { id } ... on Route { pros(format: HTML) cons(format: PLAIN) trend { title } } } } }
   routes(first: 3) { nodes { intro(format: HTML) article { excerpt(length: 12) } } }
 }"""
 

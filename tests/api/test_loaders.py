@@ -22,8 +22,9 @@ NESTED = """{
   }
 }"""
 
-SEARCH = """{ search(query: "芯片", first: 100) { totalCount nodes { node { id
-  ... on Route { trend { title } } ... on Advice { trend { title } } } article { slug } } } }"""
+SEARCH = """{ search(query: "芯片", first: 100) { totalCount nodes { node { ... on Node { id }
+  ... on Route { trend { title } } ... on Advice { trend { title } }
+  ... on KeyPoint { trend { title } } } article { slug } } } }"""
 
 
 @pytest.fixture(scope="module")

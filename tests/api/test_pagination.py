@@ -92,9 +92,9 @@ def test_max_page_size_100_is_allowed(many_client):
     ({"first": -1}, "BAD_USER_INPUT"),
     ({"last": -5}, "BAD_USER_INPUT"),
     ({"first": 2, "last": 2}, "BAD_USER_INPUT"),
-    ({"after": "not-a-cursor"}, "BAD_USER_INPUT"),
-    ({"before": "%%%"}, "BAD_USER_INPUT"),
-    ({"after": encode_cursor(3)[:-2] + "zz"}, "BAD_USER_INPUT"),
+    ({"after": "not-a-cursor"}, "BAD_CURSOR"),
+    ({"before": "%%%"}, "BAD_CURSOR"),
+    ({"after": encode_cursor("sig", ["2025-01-01", 3])[:-2] + "zz"}, "BAD_CURSOR"),
 ])
 def test_invalid_pagination_is_an_error_with_a_code(many_client, variables, code):
     body = gql(many_client, PAGE, variables, expect_errors=True, status=200)
@@ -111,10 +111,24 @@ def test_page_size_error_names_the_limit(many_client):
 
 
 def test_cursor_round_trip_and_opacity():
-    for offset in (0, 1, 99, 123456):
-        cursor = encode_cursor(offset)
-        assert str(offset) not in cursor
-        assert decode_cursor(cursor, "after") == offset
+    for values in (["2025-01-01", 1], ["标题", 99], [3.5, 123456]):
+        cursor = encode_cursor("sig", values)
+        assert "sig" not in cursor and "2025" not in cursor and "," not in cursor
+        assert decode_cursor(cursor, "after", "sig", 2) == values
+
+
+def test_a_cursor_of_another_order_or_filter_is_a_bad_cursor(many_client):
+    by_title = page(many_client, first=3)["pageInfo"]["endCursor"]
+    other = gql(many_client, """query ($after: String) { articles(first: 3, after: $after,
+        orderBy: [DATE_DESC]) { nodes { slug } } }""", {"after": by_title}, expect_errors=True)
+    assert codes(other) == ["BAD_CURSOR"] and "another list" in other["errors"][0]["message"]
+    filtered = gql(many_client, """query ($after: String) { articles(first: 3, after: $after,
+        orderBy: [TITLE_ASC], filter: {year: 2025}) { nodes { slug } } }""", {"after": by_title},
+                   expect_errors=True)
+    assert codes(filtered) == ["BAD_CURSOR"]
+    trends = gql(many_client, """query ($after: String) { trends(first: 3, after: $after) {
+        nodes { title } } }""", {"after": by_title}, expect_errors=True)
+    assert codes(trends) == ["BAD_CURSOR"]
 
 
 def test_nested_connections_page_too(content_client):

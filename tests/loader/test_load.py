@@ -334,9 +334,12 @@ def test_every_column_holds_what_it_is_named_for(content_dir, db_path):
         for row in conn.execute("SELECT * FROM search_docs"):
             node = conn.execute(f"SELECT * FROM [{row['node_table']}] WHERE id = ?",
                                 (row["node_id"],)).fetchone()
+            if row["node_table"] == "key_points":  # a key point's article is its trend's
+                node = conn.execute("SELECT * FROM trends WHERE id = ?",
+                                    (node["trend_id"],)).fetchone()
             owner = node["id"] if row["node_table"] == "articles" else node["article_id"]
             assert owner == row["article_id"], dict(row)
-            assert row["kind"] in {"ARTICLE", "TREND", "ROUTE", "ADVICE", "SECTION"}
+            assert row["kind"] in {"ARTICLE", "TREND", "KEY_POINT", "ROUTE", "ADVICE", "SECTION"}
             assert row["text"].strip()
         for row in conn.execute("SELECT s.*, a.slug FROM sources s JOIN articles a "
                                 "ON a.id = s.article_id"):

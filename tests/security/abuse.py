@@ -112,6 +112,7 @@ def judge(case: Case, response: httpx.Response, seconds: float, db_path: str) ->
 
 TOO_COMPLEX = {"QUERY_TOO_COMPLEX"}
 BAD_INPUT = {"BAD_USER_INPUT"}
+BAD_CURSOR = {"BAD_CURSOR"}
 BAD_REQUEST = {"BAD_REQUEST"}
 CONNECTIONS = ["articles", "trends", "routes", "advice"]
 BAD_CURSORS = {
@@ -121,6 +122,9 @@ BAD_CURSORS = {
     "negative": b64("cursor:v1:-1"),
     "huge": b64("cursor:v1:" + "9" * 40),
     "not-digits": b64("cursor:v1:1e3"),
+    "wrong-version": b64('[1,"sig",["2025-01-01",1]]'),
+    "wrong-shape": b64('[2,"sig",{"a":1}]'),
+    "too-long": b64('[2,"sig",[' + "1," * 400 + "1]]"),
     "non-ascii": "游标",
     "long": "A" * 10_000,
     "punctuation": "!!!!",
@@ -221,10 +225,10 @@ def cases(max_aliases: int, max_body_bytes: int) -> list[Case]:
         for argument in ("after", "before"):
             out.append(query_case(f"cursor-{argument}-{label}",
                                   "query($c: String) { articles(%s: $c) { totalCount } }" % argument,
-                                  BAD_INPUT, variables={"c": cursor}))
+                                  BAD_CURSOR, variables={"c": cursor}))
         out.append(query_case(f"cursor-search-{label}",
                               'query($c: String) { search(query: "AI", after: $c) { totalCount } }',
-                              BAD_INPUT, variables={"c": cursor}))
+                              BAD_CURSOR, variables={"c": cursor}))
     for label, node_id in BAD_IDS.items():
         if label == "sql":
             continue  # a well-formed ID: see test_wellformed_unknown_id_is_null
