@@ -21,6 +21,7 @@ from api.endpoint import GraphQLEndpoint
 from api.not_modified import NotModifiedMiddleware
 from api.schema import build_schema
 from api.store import SnapshotHolder
+from api.trusted import TrustedDocuments
 from api.watch import ContentWatcher
 from loader.storefile import load_status
 
@@ -34,7 +35,9 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
                                       grace_seconds=settings.max_execution_seconds + 10,
                                       drafts=settings.drafts)
     schema = build_schema(settings)
-    endpoint = GraphQLEndpoint(schema, holder, settings)
+    trusted = TrustedDocuments.load(settings.trusted_documents, schema._schema) \
+        if settings.trusted_documents else None
+    endpoint = GraphQLEndpoint(schema, holder, settings, trusted)
     sdl = schema.as_str() + "\n"
 
     async def healthz(request: Request) -> Response:
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
                 "contentVersion": snapshot.content_version,
                 "articleCount": snapshot.article_count, "loadedAt": snapshot.loaded_at,
                 "drafts": "served" if settings.drafts else "hidden",
+                "trustedDocuments": len(trusted) if trusted else None,
                 "load": load_status(settings.db_path),
                 "versions": {"swaps": holder.swaps, "retiredOpen": holder.retired},
                 "requests": {"inFlight": in_flight.count, "limit": in_flight.limit,

@@ -75,9 +75,14 @@ def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
 @click.option("--drafts", is_flag=True, default=None,
               help="Preview mode: serve draft articles too (Article.draft is true for them), "
                    "with private, uncached responses. Default: CONTENT_API_DRAFTS or off.")
+@click.option("--trusted-documents", "trusted_documents",
+              type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Run only the operations of this manifest ({id: document}, as GraphQL Code "
+                   "Generator's client preset, relay-compiler and Apollo write it); anything "
+                   "else is PERSISTED_QUERY_NOT_ALLOWED. Default: CONTENT_API_TRUSTED_DOCUMENTS.")
 def serve_command(db_path: str, host: str, port: int, workers: int, production: bool | None,
                   log_level: str, watch_dir: str | None, drafts: bool | None,
-                  **limits) -> None:
+                  trusted_documents: str | None, **limits) -> None:
     """Serve the content database over GraphQL (GraphiQL at /graphql).
 
     Limits and caching are set with CONTENT_API_* environment variables (and
@@ -120,6 +125,19 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
         raise SystemExit(1) from None
     # Workers are separate processes: they read their settings from the environment.
     os.environ[config.ENV_PREFIX + "DB_PATH"] = str(Path(db_path).resolve())
+    if trusted_documents is not None:
+        os.environ[config.ENV_PREFIX + "TRUSTED_DOCUMENTS"] = str(Path(trusted_documents).resolve())
+    manifest = config.from_env().trusted_documents
+    if manifest is not None:  # fail here, clearly, rather than in every worker
+        from api.schema import build_schema
+        from api.trusted import ManifestError, TrustedDocuments
+
+        try:
+            count = len(TrustedDocuments.load(manifest, build_schema()._schema))
+        except ManifestError as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(2) from None
+        click.echo(f"Trusted documents: only the {count} operations of {manifest} run", err=True)
     if production is not None:
         os.environ[config.ENV_PREFIX + "PRODUCTION"] = "1" if production else "0"
     if drafts:

@@ -69,6 +69,10 @@ class Settings:
     # with it, "*" origins are echoed one by one, as browsers require.
     cors_credentials: bool = False
 
+    # Trusted documents: a manifest ({id: document}) of the only operations this
+    # server runs (serve --trusted-documents); None runs any query.
+    trusted_documents: Path | None = None
+
     # Production mode turns off "Did you mean ...?" suggestions in errors.
     production: bool = False
 

@@ -34,6 +34,7 @@ from api.loaders import Context
 from api.not_modified import KnownETags
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
+from api.trusted import TrustedDocuments
 from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, ShowGraphiQL,
                            parse)
 
@@ -68,8 +69,10 @@ def operation_count(query: str, max_tokens: int) -> int:
 class GraphQLEndpoint:
     """Callable Starlette endpoint bound to one schema, one snapshot holder and its caches."""
 
-    def __init__(self, schema: ContentSchema, holder: SnapshotHolder, settings: Settings) -> None:
+    def __init__(self, schema: ContentSchema, holder: SnapshotHolder, settings: Settings,
+                 trusted: TrustedDocuments | None = None) -> None:
         self.schema = schema
+        self.trusted = trusted
         self.holder = holder
         self.settings = settings
         self.responses: LRU[bytes] = LRU(settings.response_cache_size, settings.response_cache_bytes)
@@ -100,7 +103,7 @@ class GraphQLEndpoint:
             return Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
         try:
             gql = await parse(request, self.settings.max_body_bytes, self.persisted,
-                              self.settings.body_timeout_seconds)
+                              self.settings.body_timeout_seconds, self.trusted)
         except ShowGraphiQL:
             return graphiql.graphiql_response(request)
         except PersistedQueryNotFound:

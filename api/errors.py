@@ -26,6 +26,8 @@ METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+# Trusted-documents mode: the request names no operation of the manifest.
+PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 BAD_CURSOR = "BAD_CURSOR"  # a cursor that is malformed or of another list, ordering or filter
 NOT_ACCEPTABLE = "NOT_ACCEPTABLE"  # the Accept header allows no JSON media type (HTTP 406)
@@ -34,7 +36,7 @@ REQUEST_TIMEOUT = "REQUEST_TIMEOUT"  # the request body did not arrive in time (
 
 # Codes of errors that reject the whole request before execution (HTTP 400).
 REQUEST_ERROR_CODES = {GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, QUERY_TOO_COMPLEX,
-                       BAD_USER_INPUT}
+                       BAD_USER_INPUT, PERSISTED_QUERY_NOT_ALLOWED}
 
 MASKED_MESSAGE = "Internal server error"
 

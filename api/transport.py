@@ -3,7 +3,8 @@
 Only what the spec allows gets through: a JSON object body (not a batch
 array) of at most ``max_body_bytes`` with content type application/json, or
 GET parameters. Persisted queries (Apollo's automatic persisted queries
-protocol) are resolved here, so the rest of the app always sees query text.
+protocol) and trusted documents (``documentId``, Relay's ``doc_id``) are
+resolved here, so the rest of the app always sees query text.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from api import errors
 from api.cache import LRU, sha256_hex
+from api.trusted import TrustedDocuments, document_key
 
 
 @dataclass
@@ -92,20 +94,35 @@ def _json_param(raw: str | None, name: str) -> dict | None:
     return value
 
 
-def _fields(payload: dict) -> tuple[str | None, dict | None, str | None, dict | None]:
+@dataclass
+class _Fields:
+    query: str | None
+    variables: dict | None
+    operation: str | None
+    extensions: dict | None
+    document_id: str | None
+
+
+def _fields(payload: dict) -> _Fields:
     query = payload.get("query")
     variables = payload.get("variables")
     operation = payload.get("operationName")
     extensions = payload.get("extensions")
+    # GraphQL over HTTP's `documentId`; Relay's network layers send `doc_id`.
+    document_id = payload.get("documentId", payload.get("doc_id"))
     if query is not None and not isinstance(query, str):
         raise _bad("`query` must be a string.")
+    if document_id is not None and (not isinstance(document_id, str) or not document_id):
+        raise _bad("`documentId` must be a non-empty string.")
+    if document_id is not None and query is not None:
+        raise _bad("Send either `query` or `documentId`, not both.")
     if variables is not None and not isinstance(variables, dict):
         raise _bad("`variables` must be a JSON object.")
     if operation is not None and not isinstance(operation, str):
         raise _bad("`operationName` must be a string.")
     if extensions is not None and not isinstance(extensions, dict):
         raise _bad("`extensions` must be a JSON object.")
-    return query, variables, operation, extensions
+    return _Fields(query, variables, operation, extensions, document_id)
 
 
 def _wants_html(request: Request) -> bool:
@@ -113,7 +130,8 @@ def _wants_html(request: Request) -> bool:
 
 
 async def parse(request: Request, max_body_bytes: int, persisted: LRU[str],
-                body_timeout: float | None = None) -> GraphQLRequest:
+                body_timeout: float | None = None,
+                trusted: TrustedDocuments | None = None) -> GraphQLRequest:
     if request.method in ("GET", "HEAD"):
         raw_query = request.url.query
         if len(raw_query) > max_body_bytes:
@@ -124,13 +142,15 @@ async def parse(request: Request, max_body_bytes: int, persisted: LRU[str],
                                     keep_blank_values=True, encoding="utf-8", errors="strict"))
         except UnicodeDecodeError:
             raise _bad("The query string is not valid UTF-8.") from None
-        if "query" not in params and "extensions" not in params and _wants_html(request):
+        if not params.keys() & {"query", "extensions", "documentId", "doc_id"} and \
+                _wants_html(request):
             raise ShowGraphiQL()
-        query, variables, operation, extensions = _fields({
+        fields = _fields({
             "query": params.get("query"),
             "variables": _json_param(params.get("variables"), "variables"),
             "operationName": params.get("operationName") or None,
             "extensions": _json_param(params.get("extensions"), "extensions"),
+            **{name: params[name] for name in ("documentId", "doc_id") if name in params},
         })
         is_get = True
     elif request.method == "POST":
@@ -152,14 +172,19 @@ async def parse(request: Request, max_body_bytes: int, persisted: LRU[str],
                        "(a JSON object, not an array).")
         if not isinstance(payload, dict):
             raise _bad("The request body must be a JSON object with a `query`.")
-        query, variables, operation, extensions = _fields(payload)
+        fields = _fields(payload)
         is_get = False
     else:
         raise HttpError(405, errors.METHOD_NOT_ALLOWED,
                         f"{request.method} is not allowed: use GET or POST.",
                         {"Allow": "GET, POST"})
-    query, persist_as = _resolve_persisted(query, extensions, persisted)
-    return GraphQLRequest(query, variables, operation, is_get, persist_as)
+    if trusted is not None:
+        query, persist_as = _resolve_trusted(fields, trusted), None
+    elif fields.document_id is not None:
+        query, persist_as = _registered(document_key(fields.document_id), persisted), None
+    else:
+        query, persist_as = _resolve_persisted(fields.query, fields.extensions, persisted)
+    return GraphQLRequest(query, fields.variables, fields.operation, is_get, persist_as)
 
 
 class PersistedQueryNotFound(Exception):
@@ -180,10 +205,45 @@ def _resolve_persisted(query: str | None, extensions: dict | None,
         raise _bad("Only version 1 of persisted queries is supported.")
     digest = pq["sha256Hash"].lower()
     if query is None:
-        known = persisted.get(digest)
-        if known is None:
-            raise PersistedQueryNotFound()
-        return known, None
+        return _registered(digest, persisted), None
     if sha256_hex(query) != digest:
         raise _bad("`extensions.persistedQuery.sha256Hash` does not match the sha256 of `query`.")
     return query, digest
+
+
+def _registered(digest: str, persisted: LRU[str]) -> str:
+    """The query registered under ``digest`` by an earlier request (APQ)."""
+    known = persisted.get(digest.lower())
+    if known is None:
+        raise PersistedQueryNotFound()
+    return known
+
+
+def _persisted_hash(extensions: dict | None) -> str | None:
+    pq = (extensions or {}).get("persistedQuery")
+    if pq is None:
+        return None
+    if not isinstance(pq, dict) or not isinstance(pq.get("sha256Hash"), str):
+        raise _bad("`extensions.persistedQuery` must be an object with a `sha256Hash` string.")
+    return pq["sha256Hash"]
+
+
+def _not_allowed(message: str) -> HttpError:
+    return HttpError(400, errors.PERSISTED_QUERY_NOT_ALLOWED, message)
+
+
+def _resolve_trusted(fields: _Fields, trusted: TrustedDocuments) -> str:
+    """The listed document a request names, by id, by Apollo hash or by its exact text."""
+    document_id = fields.document_id or _persisted_hash(fields.extensions)
+    if document_id is not None:
+        text = trusted.get(document_id)
+        if text is None:
+            raise _not_allowed(f"No trusted document has the id `{document_id}`: this server "
+                               "runs only the operations its app was built with.")
+        return text
+    if fields.query is None or not fields.query.strip():
+        raise _bad("Missing `documentId` (or `query`).")
+    if not trusted.lists(fields.query):
+        raise _not_allowed("This server runs only trusted documents: send the `documentId` "
+                           "of an operation in its manifest.")
+    return fields.query

@@ -60,3 +60,26 @@ def test_script_fails_loudly_when_a_check_fails(built_client, live_server):
     result = run("node", "dist/run.js", live_server.graphql_url, "no-such-slug", timeout=60)
     assert result.returncode == 1
     assert "check failed: article no-such-slug is in the list" in result.stderr
+
+
+MANIFEST = TS_DIR / "src" / "generated" / "persisted-documents.json"
+
+
+def test_the_client_preset_writes_a_manifest_of_every_operation(built_client):
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    operations = sorted(text.split("(")[0].split()[1] for text in manifest.values())
+    assert operations == ["ArticleList", "ArticlePage", "Search"]
+    assert all(key.startswith("sha256:") for key in manifest)
+
+
+def test_script_runs_by_hash_against_a_trusted_documents_server(built_client, extra_server):
+    server = extra_server(CONTENT_API_TRUSTED_DOCUMENTS=str(MANIFEST))
+    result = run("node", "dist/run.js", "--trusted", server.graphql_url, SEED_SLUG, "芯片", timeout=60)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["title"] == SEED_TITLE and summary["search"]
+    # The same script sending its query text is refused: the manifest holds the
+    # client preset's normalised text, and nothing else runs.
+    refused = run("node", "dist/run.js", server.graphql_url, SEED_SLUG, timeout=60)
+    assert refused.returncode == 1
+    assert "PERSISTED_QUERY_NOT_ALLOWED" in refused.stderr

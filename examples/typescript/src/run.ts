@@ -1,5 +1,6 @@
 // Runs the example operations against a live server and checks the typed
-// results.  Usage: node dist/run.js http://127.0.0.1:8000/graphql [slug]
+// results.  Usage: node dist/run.js [--trusted] http://127.0.0.1:8000/graphql [slug]
+// --trusted sends only document hashes (for serve --trusted-documents).
 // Prints a JSON summary on success; exits 1 with the reason on failure.
 import { createClient } from "./client.js";
 import {
@@ -48,9 +49,11 @@ function checkArticle(article: Article): void {
 }
 
 async function main(): Promise<void> {
-  const [endpoint, wantedSlug, searchTerm = "芯片"] = process.argv.slice(2);
-  check(endpoint, "usage: node dist/run.js ENDPOINT [SLUG] [SEARCH]");
-  const execute = createClient(endpoint);
+  const args = process.argv.slice(2);
+  const trusted = args[0] === "--trusted";
+  const [endpoint, wantedSlug, searchTerm = "芯片"] = trusted ? args.slice(1) : args;
+  check(endpoint, "usage: node dist/run.js [--trusted] ENDPOINT [SLUG] [SEARCH]");
+  const execute = createClient(endpoint, { trusted });
 
   const slugs = await listAllSlugs(execute);
   const slug = wantedSlug ?? slugs[0];
