@@ -68,8 +68,15 @@ APOLLO_DIR := examples/apollo
 $(APOLLO_DIR)/dist/apollo-browser.js: $(APOLLO_DIR)/package-lock.json $(wildcard $(APOLLO_DIR)/src/*.js)
 	cd $(APOLLO_DIR) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
+# relay-compiler and relay-runtime (tests/dx/test_relay.py runs the compiler).
+RELAY_DIR := examples/relay
+$(RELAY_DIR)/node_modules/.package-lock.json: $(RELAY_DIR)/package-lock.json
+	cd $(RELAY_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 client-deps: $(TS_CLIENT_DIR)/node_modules/.package-lock.json $(PY_CLIENT_DIR)/.venv/.installed \
-	$(AUDIT_DIR)/node_modules/.package-lock.json $(APOLLO_DIR)/dist/apollo-browser.js
+	$(AUDIT_DIR)/node_modules/.package-lock.json $(APOLLO_DIR)/dist/apollo-browser.js \
+	$(RELAY_DIR)/node_modules/.package-lock.json
 
 # Developer-experience suites only: GraphiQL and the web example in headless
 # Chromium, generated TS/Python clients against a live server, schema-diff.
