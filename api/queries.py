@@ -84,7 +84,8 @@ def count(conn: sqlite3.Connection, from_sql: str, where: Where) -> int:
 # 60% of the row, and on overflow pages): fields other than `body` never read
 # it, so pages, search hits and lookups select this, and `body` loads the
 # bodies of a whole family with BODY_COLUMNS (api.types.Article.body).
-ARTICLE_COLUMNS = ("id, key, slug, title, date, year, description, tags, intro_md, intro_html, "
+ARTICLE_COLUMNS = ("id, key, slug, title, title_md, title_html, date, year, description, "
+                   "description_md, description_html, tags, intro_md, intro_html, "
                    "intro_text, summary_md, summary_html, summary_text, summary_heading, "
                    "word_count, reading_time_minutes, headings, source_path, start_line, end_line, "
                    "intro_heading, draft, published_at, updated_date, updated_at, authors, "

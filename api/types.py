@@ -68,6 +68,22 @@ def _text(row: sqlite3.Row, name: str, fmt: TextFormat) -> str:
     return row[f"{name}_{fmt.value}"]
 
 
+def _optional_text(row: sqlite3.Row, name: str, fmt: TextFormat) -> str | None:
+    """A text the source may not have: null when absent (nothing written), in
+    every format alike; markdown that renders to nothing is still ``""``."""
+    return row[f"{name}_{fmt.value}"] if row[f"{name}_md"] else None
+
+
+def _inline(row: sqlite3.Row, name: str, fmt: TextFormat) -> str | None:
+    """A title or description: its plain form is the column of its own name."""
+    return row[name] if fmt is TextFormat.PLAIN else row[f"{name}_{fmt.value}"]
+
+
+InlineFormatArg = Annotated[TextFormat, strawberry.argument(
+    description="How to render the text: PLAIN (the default) has no markup at all; HTML is "
+                "inline (no enclosing paragraph) and sanitised; MARKDOWN is as written.")]
+
+
 def _instant(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
@@ -76,10 +92,8 @@ def _instant(value: str | None) -> datetime.datetime | None:
 class Article(Node):
     row: strawberry.Private[sqlite3.Row]
     slug: str = strawberry.field(description="URL-safe unique name of the article.")
-    title: str = strawberry.field(description="The article's title.")
     date: datetime.date = strawberry.field(description="Publication date.")
     year: int = strawberry.field(description="Year of the publication date.")
-    description: str = strawberry.field(description="One-line description from the frontmatter.")
     word_count: int = strawberry.field(description="Words in the body (a CJK character counts as one).")
     reading_time_minutes: int = strawberry.field(description="Estimated reading time, in whole minutes.")
     summary_heading: Optional[str] = strawberry.field(
@@ -111,10 +125,8 @@ class Article(Node):
             row=row,
             id=strawberry.ID(ids.encode("Article", row["key"])),
             slug=row["slug"],
-            title=row["title"],
             date=datetime.date.fromisoformat(row["date"]),
             year=row["year"],
-            description=row["description"],
             word_count=row["word_count"],
             reading_time_minutes=row["reading_time_minutes"],
             summary_heading=row["summary_heading"],
@@ -149,13 +161,24 @@ class Article(Node):
         return [Heading(level=h["level"], text=h["text"], anchor=h["anchor"], line=h.get("line") or 0)
                 for h in json.loads(self.row["headings"])]
 
-    @strawberry.field(description="The introduction before the first trend.")
-    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "intro", format)
+    @strawberry.field(description="The article's title: the frontmatter `title`, or its lone "
+                                  "H1 heading.")
+    def title(self, format: InlineFormatArg = TextFormat.PLAIN) -> str:
+        return _inline(self.row, "title", format)
+
+    @strawberry.field(description="The one-line description from the frontmatter; null when it "
+                                  "has none, empty when it is written empty.")
+    def description(self, format: InlineFormatArg = TextFormat.PLAIN) -> Optional[str]:
+        return _inline(self.row, "description", format)
+
+    @strawberry.field(description="The introduction before the first trend; null when there "
+                                  "is none.")
+    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "intro", format)
 
     @strawberry.field(description="The closing summary; null when the article has none.")
     def summary(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
-        return _text(self.row, "summary", format)
+        return _optional_text(self.row, "summary", format)
 
     @strawberry.field(description="The whole body, unwrapped from its code fence.")
     def body(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> str:
@@ -243,30 +266,30 @@ class Trend(Node):
         return _article(info, self)
 
     @strawberry.field(description="Text under the trend's heading, before its first part; "
-                                  "empty when none.")
-    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "intro", format)
+                                  "null when none.")
+    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "intro", format)
 
-    @strawberry.field(description="The text that introduces the current status; empty when none.")
-    def status_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "status_intro", format)
+    @strawberry.field(description="The text that introduces the current status; null when none.")
+    def status_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "status_intro", format)
 
-    @strawberry.field(description="Text of the status part after its key points; empty when none.")
-    def status_outro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "status_outro", format)
+    @strawberry.field(description="Text of the status part after its key points; null when none.")
+    def status_outro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "status_outro", format)
 
     @strawberry.field(description="Text of the routes part before its first route (a comparison "
-                                  "table, say); empty when none.")
-    def routes_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "routes_intro", format)
+                                  "table, say); null when none.")
+    def routes_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "routes_intro", format)
 
-    @strawberry.field(description="Text of the advice part before its first item; empty when none.")
-    def advice_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "advice_intro", format)
+    @strawberry.field(description="Text of the advice part before its first item; null when none.")
+    def advice_intro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "advice_intro", format)
 
-    @strawberry.field(description="Text of the advice part after its list; empty when none.")
-    def advice_outro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "advice_outro", format)
+    @strawberry.field(description="Text of the advice part after its list; null when none.")
+    def advice_outro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "advice_outro", format)
 
     @strawberry.field(description="The key points of the current status, in order.")
     def key_points(self, info: ContextInfo) -> list[KeyPoint]:
@@ -301,9 +324,10 @@ class KeyPoint:
     def trend(self, info: ContextInfo) -> Trend:
         return _trend(info, self)
 
-    @strawberry.field(description="The key point's text, without its lead-in.")
-    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "text", format)
+    @strawberry.field(description="The key point's text, without its lead-in; null when the "
+                                  "point is only a lead-in.")
+    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "text", format)
 
 
 @strawberry.type(description="A technical route compared under a trend, with its pros and cons.")
@@ -330,8 +354,8 @@ class Route(Node):
         return _article(info, self)
 
     @strawberry.field(description="Text under the route's heading that is neither a pro nor a con.")
-    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "intro", format)
+    def intro(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "intro", format)
 
     @strawberry.field(description="The route's advantages, in order.")
     def pros(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
@@ -368,22 +392,30 @@ class RoutePoint:
         return cls(row=row, kind=PointKind(row["kind"]), position=row["position"],
                    label=row["label"], source=SourceSpan.from_row(row))
 
-    @strawberry.field(description="The point's text, without its lead-in.")
-    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "text", format)
+    @strawberry.field(description="The point's text, without its lead-in; null when the point "
+                                  "is only a lead-in.")
+    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "text", format)
 
 
 @strawberry.type(description="A piece of advice for developers under a trend.")
 class Advice(Node):
     row: strawberry.Private[sqlite3.Row]
     position: int = strawberry.field(description="The number of the item as written in its list.")
-    title: str = strawberry.field(description="The bold lead-in, plain; empty when there is none.")
+    label: Optional[str] = strawberry.field(
+        description="The bold lead-in, plain; null when there is none (as KeyPoint.label).")
+    title: str = strawberry.field(
+        description="The bold lead-in, plain; empty when there is none.",
+        deprecation_reason="Use `label`, which is null when there is no lead-in. (`title` stays "
+                           "non-null so that it merges with `Trend.title` and `Article.title` "
+                           "in one selection on SearchResult.)")
     source: SourceSpan = strawberry.field(description="Where the advice is in its source file.")
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Advice":
         return cls(row=row, id=strawberry.ID(ids.encode("Advice", row["key"])),
-                   position=row["position"], title=row["title"], source=SourceSpan.from_row(row))
+                   position=row["position"], label=row["title"] or None, title=row["title"],
+                   source=SourceSpan.from_row(row))
 
     @strawberry.field(description="The trend this advice belongs to.")
     def trend(self, info: ContextInfo) -> Trend:
@@ -393,9 +425,10 @@ class Advice(Node):
     def article(self, info: ContextInfo) -> Article:
         return _article(info, self)
 
-    @strawberry.field(description="The advice's text, without its lead-in.")
-    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self.row, "text", format)
+    @strawberry.field(description="The advice's text, without its lead-in; null when the item "
+                                  "is only a lead-in.")
+    def text(self, format: FormatArg = TextFormat.MARKDOWN) -> Optional[str]:
+        return _optional_text(self.row, "text", format)
 
 
 @strawberry.type(description="Content that fits no slot of the article format, kept verbatim "
@@ -403,16 +436,20 @@ class Advice(Node):
 class Section(Node):
     row: strawberry.Private[sqlite3.Row]
     position: int = strawberry.field(description="1-based order among its owner's sections.")
-    heading: str = strawberry.field(description="The section's heading; empty for stray text.")
+    heading: Optional[str] = strawberry.field(
+        description="The section's heading; null for stray text (content under no heading).")
     source: SourceSpan = strawberry.field(description="Where the section is in its source file.")
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Section":
         return cls(row=row, id=strawberry.ID(ids.encode("Section", row["key"])),
-                   position=row["position"], heading=row["heading"],
+                   position=row["position"], heading=row["heading"] or None,
                    source=SourceSpan.from_row(row))
 
-    @strawberry.field(description="The section's content.")
+    # Non-null, unlike other texts that may be absent: `body` must merge with
+    # Article.body in one selection on SearchResult. A heading alone has "".
+    @strawberry.field(description="The section's content; empty when the section is only a "
+                                  "heading.")
     def body(self, format: FormatArg = TextFormat.MARKDOWN) -> str:
         return _text(self.row, "body", format)
 

@@ -19,7 +19,7 @@ from .model import Article, Heading, Section, Span, Trend
 from .numbering import Numbering, split_number
 from .parts import content, groups, sub_level, texts_of
 from .source import parse_source, unwrap
-from .text import Anchors, text_of, word_count
+from .text import Anchors, inline_text, text_of, word_count
 from .trend import PART_ROLES, coverage, read_trend
 
 __all__ = ["parse_article"]
@@ -152,8 +152,9 @@ def parse_article(path: str, data: bytes, config: ContentConfig = DEFAULTS
 
     title_block, trend_level = _levels(doc.blocks)
     lead, found = groups(doc.blocks, trend_level) if trend_level else (doc.blocks, [])
-    title = meta.title or (title_block.text if title_block else None)
-    if not title:
+    title_md = meta.title or (doc.heading_markdown(title_block) if title_block else None)
+    title = inline_text(title_md) if title_md else None
+    if title is None or not title.plain:
         ctx.error(1, "article has no title: add 'title' to the frontmatter or a '# ' heading")
     reader = _ArticleReader(ctx, doc.blocks)
     intro_group, trend_groups, summary_group, trailing, strays = reader.split(found)
@@ -194,7 +195,8 @@ def parse_article(path: str, data: bytes, config: ContentConfig = DEFAULTS
     if language == "zh":  # declared Chinese: the script is told from the text
         language = chinese_script(body_text.plain)
     article = Article(
-        slug=meta.slug, title=title, date=meta.date, description=meta.description,
+        slug=meta.slug, title=title, date=meta.date,
+        description=None if meta.description is None else inline_text(meta.description),
         tags=meta.tags, intro=join_texts(intro_parts), summary=summary,
         summary_heading=summary_heading, body=body_text, word_count=words,
         reading_time_minutes=reading_time_minutes(body_text.plain, words, language),

@@ -53,7 +53,7 @@ class Meta:
     published_at: str | None = None
     updated_date: dt.date | None = None
     updated_at: str | None = None
-    description: str = ""
+    description: str | None = None  # "" only when written empty
     tags: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     language: str | None = None  # None: tell it from the text

@@ -115,9 +115,9 @@ class Trend:
 @dataclass
 class Article:
     slug: str
-    title: str
+    title: Text  # inline: from the frontmatter, or the lone H1
     date: dt.date
-    description: str
+    description: Text | None  # inline; None when the frontmatter has none
     tags: list[str]
     intro: Text
     summary: Text | None

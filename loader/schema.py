@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -32,10 +32,15 @@ TABLES: dict[str, dict] = {
             "id": int,
             "key": str,
             "slug": str,
+            # Title and description: plain text, then as written and as inline HTML.
             "title": str,
+            "title_md": str,
+            "title_html": str,
             "date": str,  # ISO 8601 calendar date, YYYY-MM-DD
             "year": int,
-            "description": str,
+            "description": str,  # NULL (all three) without one; '' only when written empty
+            "description_md": str,
+            "description_html": str,
             "tags": str,  # JSON array, in frontmatter order
             **_text("intro"),
             **_text("summary"),  # all three NULL when the article has no summary
@@ -55,7 +60,8 @@ TABLES: dict[str, dict] = {
             "extra": str,  # JSON object: frontmatter keys the format does not define
         },
         "pk": "id",
-        "not_null": {"key", "slug", "title", "date", "year", "description", "tags", "draft",
+        "not_null": {"key", "slug", "title", "title_md", "title_html", "date", "year", "tags",
+                     "draft",
                      "authors", "language", "extra",
                      "intro_md", "intro_html", "intro_text", "body_md", "body_html",
                      "body_text", "word_count", "reading_time_minutes", "headings",

@@ -51,6 +51,14 @@ def _span(span: Span) -> tuple:
     return span.path, span.start_line, span.end_line
 
 
+def _inline(text: Text | None) -> tuple:
+    """A title or description: (plain, markdown, HTML), the plain one first
+    (the column sorted and shown by default)."""
+    if text is None:
+        return None, None, None
+    return text.plain, text.md, text.html
+
+
 def _text(text: Text | None) -> tuple:
     if text is None:
         return None, None, None
@@ -78,7 +86,8 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
             tokens.append(doc_tokens(text, a.draft))
 
     rows["articles"].append((
-        0, a.slug, a.slug, a.title, a.date.isoformat(), a.date.year, a.description,
+        0, a.slug, a.slug, a.title.plain, a.title.md, a.title.html, a.date.isoformat(),
+        a.date.year, *_inline(a.description),
         json.dumps(a.tags, ensure_ascii=False), *_text(a.intro), *_text(a.summary),
         a.summary_heading, *_text(a.body), a.word_count, a.reading_time_minutes,
         json.dumps([h.__dict__ for h in a.headings], ensure_ascii=False), *_span(a.span),
@@ -90,7 +99,8 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
     rows["sources"].append((0, path, sha256, size, mtime_ns, ctime_ns, inode, read_ns))
     rows["article_tags"].extend((0, tag, position, fold(tag))
                                 for position, tag in enumerate(a.tags, 1))
-    for field, value in (("title", a.title), ("description", a.description),
+    for field, value in (("title", a.title.plain),
+                         ("description", a.description and a.description.plain),
                          ("intro", a.intro.plain), ("summary", a.summary and a.summary.plain)):
         search("ARTICLE", "articles", 0, field, value or "")
     sections = rows["sections"]

@@ -4,12 +4,13 @@ Reading time depends on the language: see loader/language.py."""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 import nh3
 
-from .blocks import render_html
+from .blocks import Document, render_html
 from .model import Text
 from .tokens import CJK_RANGES, count_cjk
 
@@ -44,6 +45,41 @@ def text_of(markdown: str, plain: str, anchored: str | None = None) -> Text:
         return Text("", "", "")
     html = render_html(anchored, heading_ids=True) if anchored else render_html(markdown)
     return Text(markdown, sanitise(html), plain)
+
+
+def inline_text(markdown: str) -> Text:
+    """A one-line text (a title, a description) in its three forms. The HTML is
+    inline, without a paragraph around it; the text is read as inline markdown
+    even where it would start a block (``1. Intro``, ``# Hi``): a title is never
+    a list or a heading. Line breaks inside it are spaces."""
+    line = " ".join(markdown.split())
+    if not line:
+        return Text(markdown.strip(), "", "")
+    for candidate in (line, _escape_block_start(line)):
+        inner = _paragraph_content(render_html(candidate))
+        if inner is not None:
+            plain = Document(candidate).plain(0, len(candidate.encode("utf-8")))
+            return Text(markdown.strip(), sanitise(inner).strip(), plain)
+    return Text(markdown.strip(), html.escape(line, quote=False), line)
+
+
+def _paragraph_content(rendered: str) -> str | None:
+    """What is inside ``<p>…</p>`` when the HTML is exactly one paragraph."""
+    rendered = rendered.strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return None
+
+
+def _escape_block_start(line: str) -> str:
+    """``line`` with a backslash before what would open a block: a leading
+    punctuation mark (#, -, +, >, =, |, `, ~) or an ordered list's delimiter."""
+    digits = len(line) - len(line.lstrip("0123456789"))
+    if 0 < digits <= 9 and line[digits:digits + 1] in (".", ")"):
+        return f"{line[:digits]}\\{line[digits:]}"
+    if line[0] in "#-+*>=|`~_":
+        return "\\" + line
+    return line
 
 
 # What an anchor keeps: letters and digits (str.isalnum, which is re's \w

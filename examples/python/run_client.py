@@ -90,7 +90,7 @@ async def run(endpoint: str, wanted_slug: str | None, term: str) -> dict:
                 "anchor": trend.anchor,
                 "keyPoints": len(trend.key_points),
                 "routes": [route.name for route in trend.routes],
-                "advice": [advice.title for advice in trend.advice],
+                "advice": [advice.label for advice in trend.advice],
             }
             for trend in article.trends
         ],

@@ -15,7 +15,7 @@ const ARTICLE_QUERY = `query WebArticle($slug: String!) {
       statusIntro(format: PLAIN)
       keyPoints { position label text(format: PLAIN) }
       routes { position name pros(format: PLAIN) cons(format: PLAIN) }
-      advice { position title text(format: PLAIN) }
+      advice { position label text(format: PLAIN) }
     }
   }
 }`;
@@ -104,8 +104,9 @@ function adviceList(advice) {
   const node = el("ol", { class: "advice" });
   for (const item of advice) {
     const li = el("li", { value: String(item.position) });
-    if (item.title) li.append(el("strong", {}, item.title), "：");
-    li.append(item.text);
+    // Absent texts are null: a lead-in without text, text without a lead-in.
+    if (item.label) li.append(el("strong", {}, item.label), item.text ? "：" : "");
+    if (item.text) li.append(item.text);
     node.append(li);
   }
   return node;
@@ -114,8 +115,8 @@ function adviceList(advice) {
 function renderTrend(trend) {
   const section = el("section", { class: "trend", id: trend.anchor },
     el("h2", {}, `${trend.position}. ${trend.title}`),
-    el("p", {}, trend.statusIntro),
-    list(trend.keyPoints.map((point) => (point.label ? `${point.label}：${point.text}` : point.text))));
+    ...(trend.statusIntro ? [el("p", {}, trend.statusIntro)] : []),
+    list(trend.keyPoints.map((point) => [point.label, point.text].filter(Boolean).join("："))));
   if (trend.routes.length) section.append(el("h3", {}, "路线对比"), routesTable(trend.routes));
   if (trend.advice.length) section.append(el("h3", {}, "建议"), adviceList(trend.advice));
   return section;
@@ -126,7 +127,7 @@ function renderArticle(article) {
   main.replaceChildren(
     el("h1", {}, article.title),
     el("p", { class: "meta" }, [article.date, `${article.readingTimeMinutes} min`, ...article.tags].join(" · ")),
-    el("p", {}, article.intro),
+    ...(article.intro ? [el("p", {}, article.intro)] : []),
     ...article.trends.map(renderTrend));
   main.setAttribute("aria-busy", "false");
   document.title = `${article.title} · content API web example`;

@@ -19,9 +19,9 @@ def seed():
 
 def test_seed_frontmatter_and_title(seed):
     assert seed.slug == "2024-ai-trends"
-    assert seed.title == "2024 年人工智能领域的三大发展趋势分析"
+    assert seed.title.plain == "2024 年人工智能领域的三大发展趋势分析"
     assert seed.date == dt.date(2025, 2, 18)
-    assert seed.description == "Generated from 2025-02-17.md"
+    assert seed.description.plain == "Generated from 2025-02-17.md"
     assert seed.tags == []
     assert seed.intro.plain.startswith("2024 年，人工智能领域持续蓬勃发展")
     assert seed.intro.plain.endswith("最后为开发者提供切实可行的建议。")

@@ -36,9 +36,9 @@ def test_missing_title_is_an_error():
 
 def test_h1_title_is_enough_and_frontmatter_title_wins():
     article, _ = parse_article("a.md", b"---\ndate: 2025-01-01\n---\n# From H1\n")
-    assert article.title == "From H1"
+    assert article.title.plain == "From H1"
     article, _ = parse_article("a.md", b"---\ntitle: From YAML\ndate: 2025-01-01\n---\n# From H1\n")
-    assert article.title == "From YAML"
+    assert article.title.plain == "From YAML"
 
 
 @pytest.mark.parametrize("value", ["2025-13-01", "yesterday", "2025/01/32", "2025-01-02T25:00", "[1, 2]"])
@@ -68,7 +68,7 @@ def test_bom_and_crlf_are_accepted():
     data = b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode() + b"### Status\r\n\r\n- **A**: b\r\n"
     article, problems = parse_article("a.md", data)
     assert [p for p in problems if p.is_error] == []
-    assert article.title == "T"
+    assert article.title.plain == "T"
     [point] = article.trends[0].key_points
     assert (point.label, point.text.md, point.span.start_line) == ("A", "b", 12)
 

@@ -41,7 +41,7 @@ def _start(text: str | None, size: int = 8) -> str:
 def reader_view(article, expected: dict) -> dict:
     """The article as the expectations describe it, keys limited to those given."""
     view = {
-        "title": article.title,
+        "title": article.title.plain,
         "language": article.language,
         "draft": article.draft,
         "date": article.date.isoformat(),

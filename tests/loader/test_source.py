@@ -57,7 +57,7 @@ def test_toml_frontmatter():
     data = ('+++\ntitle = "T"\ndate = 2025-05-20T08:00:00+02:00\ntags = ["x"]\n'
             'cover = "c.png"\n[params]\nx = 1\n+++\n\n## 1. A\n\n### Status\n\n- **P**: t\n')
     article, problems = parse_article("t.md", data.encode())
-    assert (article.title, article.published_at, article.tags) == (
+    assert (article.title.plain, article.published_at, article.tags) == (
         "T", "2025-05-20T08:00:00+02:00", ["x"])
     assert article.extra == {"cover": "c.png", "params": {"x": 1}}
     broken, problems = parse_article("t.md", b'+++\ntitle = "T"\ndate = nope\ntags = []\n+++\n# T\n')

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       anchor: trend.anchor,
       keyPoints: trend.keyPoints.length,
       routes: trend.routes.map((route) => route.name),
-      advice: trend.advice.map((advice) => advice.title),
+      advice: trend.advice.map((advice) => advice.label),
     })),
     search: search.nodes.map((hit) => ({ type: hit.node.__typename, article: hit.article.slug, field: hit.field })),
   };

@@ -13,6 +13,10 @@ export function typeChecks(page: ArticlePageQuery, list: ArticleListQuery, searc
   // @ts-expect-error pros is a list of strings, not a string
   const pros: string = article.trends[0].routes[0].pros;
   void pros;
+  // Absent texts are null, and the types say so: a lead-in may be missing.
+  // @ts-expect-error Advice.label is null when the item has no bold lead-in
+  const label: string = article.trends[0].advice[0].label;
+  void label;
   // Non-null lists and strings need no optional chaining:
   const firstRoute: string = article.trends[0].routes[0].name;
   void firstRoute;
