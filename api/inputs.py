@@ -70,7 +70,7 @@ class SearchKind(Enum):
 
 @strawberry.enum(description="The field of a search hit's object that matched.")
 class SearchField(Enum):
-    TITLE = strawberry.enum_value("title", description="Article, Trend: title; Advice: its title.")
+    TITLE = strawberry.enum_value("title", description="Article, Trend: title; Advice: its label.")
     DESCRIPTION = strawberry.enum_value("description", description="Article: description.")
     INTRO = strawberry.enum_value("intro", description="Article, Trend, Route: intro.")
     SUMMARY = strawberry.enum_value("summary", description="Article: summary.")

@@ -103,20 +103,27 @@ def extra_server(content_db, tmp_path):
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def web_server(web_port) -> str:
-    """examples/web served as static files from a second loopback origin."""
+@contextlib.contextmanager
+def static_origin(directory: Path, port: int):
+    """``directory`` served as static files on 127.0.0.1:``port``: a second origin."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(web_port), "--bind", "127.0.0.1",
-         "--directory", str(REPO / "examples" / "web")],
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(directory)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    origin = f"http://127.0.0.1:{web_port}"
+    origin = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(origin + "/index.html", timeout=15)
         yield origin
     finally:
         stop_process(process)
+
+
+@pytest.fixture(scope="session")
+def web_server(web_port) -> str:
+    """examples/web served as static files from a second loopback origin."""
+    with static_origin(REPO / "examples" / "web", web_port) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,7 +21,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.live_server import free_port, load, stop_process
 
-from .conftest import REPO, fresh_logs, non_loopback, requested_urls, require, serve, wait_for_http
+from .conftest import REPO, fresh_logs, non_loopback, requested_urls, require, serve, static_origin
 
 APOLLO = REPO / "examples" / "apollo"
 FIXTURES = REPO / "tests" / "fixtures" / "real-world"
@@ -141,16 +140,8 @@ def test_pagination_across_a_content_load_neither_repeats_nor_skips(apollo, tmp_
 
 @pytest.fixture()
 def apollo_origin(apollo):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(apollo)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    origin = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(origin + "/index.html", timeout=15)
+    with static_origin(apollo, free_port()) as origin:
         yield origin
-    finally:
-        stop_process(process)
 
 
 def run_page(browser, origin: str, api_url: str) -> tuple[str, str]:
