@@ -152,11 +152,10 @@ def keyset_page(conn, select_sql: str, from_sql: str, where_sql: str, params: li
     base = where_sql + "".join(
         (" WHERE " if not where_sql and i == 0 else " AND ") + c for i, c in enumerate(conditions))
     walk = order if request.forward else order.reversed()
-    rows: list = []
-    if request.size > 0:
-        rows = conn.execute(f"SELECT {select_sql}, {order.select} FROM {from_sql}{base} "
-                            f"ORDER BY {walk.sql} LIMIT ?",
-                            [*params, *condition_params, request.size + 1]).fetchall()
+    # One row past the page tells whether there is more (for first: 0 too).
+    rows = conn.execute(f"SELECT {select_sql}, {order.select} FROM {from_sql}{base} "
+                        f"ORDER BY {walk.sql} LIMIT ?",
+                        [*params, *condition_params, request.size + 1]).fetchall()
     more = len(rows) > request.size
     rows = rows[:request.size]
     if not request.forward:

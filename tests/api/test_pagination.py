@@ -79,6 +79,8 @@ def test_empty_page(many_client):
     p = page(many_client, first=0)
     assert p["nodes"] == [] and p["pageInfo"]["startCursor"] is None
     assert p["totalCount"] == 25
+    # Nothing on the page, but 25 after it (Relay: hasNextPage when more edges follow).
+    assert p["pageInfo"]["hasNextPage"] is True
 
 
 def test_max_page_size_100_is_allowed(many_client):
