@@ -39,7 +39,7 @@ def _direct(definition) -> Callable[..., Any] | None:
         return None
     if definition.base_resolver is None:
         getter = attrgetter(definition.python_name)
-        return lambda source, info: getter(source)
+        return _mark(lambda source, info: getter(source))
     resolver = definition.base_resolver
     names = {a.python_name for a in definition.arguments}
     if not names <= SIMPLE_ARGUMENTS:
@@ -57,6 +57,13 @@ def _direct(definition) -> Callable[..., Any] | None:
             return func(source, info, **kwargs)
         return func(source, **kwargs)
 
+    return _mark(resolve)
+
+
+def _mark(resolve: Callable[..., Any]) -> Callable[..., Any]:
+    """Direct resolvers need only ``info.context`` and run synchronously, so compiled
+    plans (api.compiled) may call them."""
+    resolve.direct = True
     return resolve
 
 

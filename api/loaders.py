@@ -222,6 +222,17 @@ class Context:
     request_id: str
     problems: tuple = ()  # errors of the last failed live reload (loader Diagnostics)
     loaders: Loaders = field(init=False)
+    execution: "ExecutionRecord" = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.snapshot.conn)
+        self.execution = ExecutionRecord()
+
+
+@dataclass
+class ExecutionRecord:
+    """How one request was executed (api.compiled): objects completed from plans, and
+    the constructs that sent some to graphql-core."""
+
+    compiled: int = 0
+    fallbacks: set = field(default_factory=set)

@@ -15,6 +15,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 
 from api import connections, fast, ids, queries, search
+from api.compiled import CompiledExecutionContext
 from api.limits import create_total_depth_rule
 from api.loaders import ARTICLE_OF, related, related_node
 from api.config import Settings
@@ -284,6 +285,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
             lambda: ValidationCache(maxsize=size),
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.production),
+        execution_context_class=CompiledExecutionContext,
     )
     fast.install(schema, FAST_TYPES)
     return schema

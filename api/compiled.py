@@ -1,0 +1,373 @@
+"""Compiled execution: object subtrees run from a cached plan, past graphql-core's per-field executor.
+
+graphql-core completes every field of every object through the same general
+machinery: a resolve-info object, a path entry, argument coercion, awaitable
+checks, error handling. For a nested ``articles(first: 100)`` that is most of
+the time. Our content types need none of it below the root: their resolvers
+are plain synchronous functions (api.fast), reading families already loaded.
+
+So when graphql-core is about to complete an object, this execution context
+looks up a plan for that object's selection (compiled once, cached by the
+identity of the document's field nodes, which the parser cache keeps alive) and
+runs it: resolve each field, coerce leaves, recurse, build the dicts directly.
+Strawberry stays the source of truth: it parses, validates and enforces the
+limits, runs the root fields, and completes whatever has no plan.
+
+Correctness by construction where it matters most: a plan never reports an
+error itself. Anything unexpected while running one (a resolver raising, a
+null in a non-null field, a value of the wrong type) abandons the plan's result
+and completes the same object through graphql-core, which then produces
+exactly its own errors. Resolvers only read, so running one twice is harmless.
+tests/api/test_compiled.py checks byte-identical responses over thousands of
+generated operations.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from graphql import (GraphQLBoolean, GraphQLID, GraphQLInt, GraphQLList, GraphQLNonNull,
+                     GraphQLObjectType, GraphQLSkipDirective, GraphQLIncludeDirective,
+                     GraphQLString, FieldNode, FragmentSpreadNode, InlineFragmentNode,
+                     VariableNode, is_abstract_type, is_leaf_type, is_object_type)
+from graphql.execution.collect_fields import does_fragment_condition_match
+from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.pyutils import Undefined
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from api.cache import LRU
+
+_INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
+
+
+class Unsupported(Exception):
+    """A selection the compiler does not take; the message names the construct."""
+
+
+class _Abandon(Exception):
+    """Running a plan met something only graphql-core should answer (an error)."""
+
+
+class _Info:
+    """What direct resolvers read from ``info``: the request's context, nothing else."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context) -> None:
+        self.context = context
+
+
+# -- statistics --------------------------------------------------------------------
+
+
+class ExecutionStats:
+    """How requests were executed, for /healthz: compiled throughout, partly, or not at
+    all, and which constructs sent objects back to graphql-core."""
+
+    def __init__(self) -> None:
+        self.compiled = self.partial = self.standard = 0
+        self.fallbacks: Counter[str] = Counter()
+
+    def record(self, compiled: int, fallbacks: set[str]) -> None:
+        if compiled and not fallbacks:
+            self.compiled += 1
+        elif compiled:
+            self.partial += 1
+        else:
+            self.standard += 1
+        self.fallbacks.update(fallbacks)
+
+    def as_dict(self) -> dict:
+        return {"compiled": self.compiled, "partial": self.partial, "standard": self.standard,
+                "fallbacks": dict(self.fallbacks.most_common(10))}
+
+
+STATS = ExecutionStats()
+
+
+# -- plans -------------------------------------------------------------------------
+
+
+class _Field:
+    __slots__ = ("key", "name", "field_def", "node", "resolve", "has_args", "complete")
+
+    def __init__(self, key, name, field_def, node, complete) -> None:
+        self.key, self.name, self.field_def, self.node = key, name, field_def, node
+        self.resolve = field_def.resolve if field_def is not None else None
+        self.has_args = field_def is not None and bool(field_def.args or node.arguments)
+        self.complete = complete
+
+
+class ObjectPlan:
+    """The fields to produce for one object type and one merged selection."""
+
+    __slots__ = ("type_name", "fields")
+
+    def __init__(self, type_name: str, fields: list[_Field]) -> None:
+        self.type_name = type_name
+        self.fields = fields
+
+    def run(self, source, run: "_Run") -> dict:
+        out = {}
+        for field in self.fields:
+            if field.field_def is None:  # __typename
+                out[field.key] = self.type_name
+                continue
+            if field.has_args:
+                args = run.args.get(field)
+                if args is None:
+                    args = run.args[field] = get_argument_values(
+                        field.field_def, field.node, run.variable_values)
+                value = field.resolve(source, run.info, **args)
+            else:
+                value = field.resolve(source, run.info)
+            out[field.key] = field.complete(value, run)
+        return out
+
+
+class _Run:
+    """One execution's bindings: the resolvers' info and the arguments, computed once
+    per field of a plan (they depend on the variables, not on the object)."""
+
+    __slots__ = ("info", "variable_values", "args")
+
+    def __init__(self, context, variable_values) -> None:
+        self.info = _Info(context)
+        self.variable_values = variable_values
+        self.args: dict = {}
+
+
+def _leaf(graphql_type):
+    coerce = graphql_type.coerce_output_value
+    if graphql_type is GraphQLString or graphql_type is GraphQLID:
+        def complete(value, run):
+            if value is None:
+                return None
+            if value.__class__ is str:
+                return value
+            return _coerced(coerce, value)
+    elif graphql_type is GraphQLInt:
+        def complete(value, run):
+            if value is None:
+                return None
+            if value.__class__ is int and _INT_MIN <= value <= _INT_MAX:
+                return value
+            return _coerced(coerce, value)
+    elif graphql_type is GraphQLBoolean:
+        def complete(value, run):
+            if value is None:
+                return None
+            if value.__class__ is bool:
+                return value
+            return _coerced(coerce, value)
+    else:
+        def complete(value, run):
+            return None if value is None else _coerced(coerce, value)
+    return complete
+
+
+def _coerced(coerce, value):
+    try:
+        out = coerce(value)
+    except Exception as exc:
+        raise _Abandon() from exc
+    if out is None or out is Undefined:
+        raise _Abandon()
+    return out
+
+
+class Compiler:
+    """Builds plans for one schema and one document (its fragments)."""
+
+    def __init__(self, schema, fragments: dict, variable_values) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variable_values = variable_values
+        # (variable name, value) pairs the selection depended on (@skip/@include).
+        self.assumed: dict[str, Any] = {}
+
+    def object_plan(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> ObjectPlan:
+        grouped: dict[str, list[FieldNode]] = {}
+        for node in nodes:
+            if node.selection_set is not None:
+                self._collect(object_type, node.selection_set, grouped, set())
+        fields = []
+        for key, field_nodes in grouped.items():
+            first = field_nodes[0]
+            name = first.name.value
+            if name == "__typename":
+                fields.append(_Field(key, name, None, first, None))
+                continue
+            if name.startswith("__"):
+                raise Unsupported("introspection")
+            field_def = object_type.fields.get(name)
+            if field_def is None:
+                raise Unsupported(f"unknown field {object_type.name}.{name}")
+            if not getattr(field_def.resolve, "direct", False):
+                raise Unsupported(f"{object_type.name}.{name}")
+            fields.append(_Field(key, name, field_def, first,
+                                 self.value_plan(field_def.type, field_nodes)))
+        return ObjectPlan(object_type.name, fields)
+
+    def value_plan(self, graphql_type, nodes: list[FieldNode]):
+        if isinstance(graphql_type, GraphQLNonNull):
+            inner = self.value_plan(graphql_type.of_type, nodes)
+
+            def complete(value, run):
+                out = inner(value, run)
+                if out is None:
+                    raise _Abandon()
+                return out
+            return complete
+        if isinstance(graphql_type, GraphQLList):
+            inner = self.value_plan(graphql_type.of_type, nodes)
+
+            def complete(value, run):
+                if value is None:
+                    return None
+                if value.__class__ is not list and value.__class__ is not tuple:
+                    raise _Abandon()
+                return [inner(item, run) for item in value]
+            return complete
+        if is_leaf_type(graphql_type):
+            return _leaf(graphql_type)
+        if is_object_type(graphql_type):
+            plan = self.object_plan(graphql_type, nodes)
+
+            def complete(value, run):
+                return None if value is None else plan.run(value, run)
+            return complete
+        if is_abstract_type(graphql_type):
+            return self._abstract(graphql_type, nodes)
+        raise Unsupported(f"type {graphql_type}")
+
+    def _abstract(self, abstract_type, nodes: list[FieldNode]):
+        plans: dict[str, ObjectPlan] = {}
+        for possible in self.schema.get_possible_types(abstract_type):
+            plans[possible.name] = self.object_plan(possible, nodes)
+
+        def complete(value, run):
+            if value is None:
+                return None
+            definition = getattr(value.__class__, "__strawberry_definition__", None)
+            plan = plans.get(definition.name) if definition is not None else None
+            if plan is None:
+                raise _Abandon()
+            return plan.run(value, run)
+        return complete
+
+    # -- CollectFields, as the spec defines it -------------------------------------
+
+    def _collect(self, object_type, selection_set, grouped: dict, visited: set) -> None:
+        for selection in selection_set.selections:
+            if not self._included(selection):
+                continue
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                grouped.setdefault(key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                if selection.type_condition is None or does_fragment_condition_match(
+                        self.schema, selection, object_type):
+                    self._collect(object_type, selection.selection_set, grouped, visited)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in visited:
+                    continue
+                visited.add(name)
+                fragment = self.fragments.get(name)
+                if fragment is None:
+                    raise Unsupported(f"unknown fragment {name}")
+                if selection.arguments:
+                    raise Unsupported("fragment arguments")
+                if does_fragment_condition_match(self.schema, fragment, object_type):
+                    self._collect(object_type, fragment.selection_set, grouped, visited)
+
+    def _included(self, node) -> bool:
+        if not node.directives:
+            return True
+        for directive in node.directives:
+            name = directive.name.value
+            if name in ("defer", "stream"):
+                raise Unsupported(f"@{name}")
+            if name in ("skip", "include"):
+                for argument in directive.arguments:
+                    if isinstance(argument.value, VariableNode):
+                        variable = argument.value.name.value
+                        self.assumed[variable] = self.variable_values.coerced.get(variable)
+        skip = get_directive_values(GraphQLSkipDirective, node, self.variable_values)
+        if skip is not None and skip.get("if") is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, node, self.variable_values)
+        return not (include is not None and include.get("if") is False)
+
+
+# Plans across requests: (type name, ids of the field nodes) -> [(assumptions, plan or
+# the reason it has none), ...]. Each entry keeps its nodes alive, so an id is never
+# reused for another node while its plan is cached.
+_PLANS: LRU[list] = LRU(4096)
+_MAX_VARIANTS = 8  # plans per selection that differ by @skip/@include variables
+
+
+def plan_for(schema, fragments, variable_values, object_type, field_details_list
+             ) -> ObjectPlan | Unsupported:
+    for details in field_details_list:
+        if details.defer_usage is not None or details.fragment_variable_values is not None:
+            return Unsupported("@defer or fragment variables")
+    nodes = [details.node for details in field_details_list]
+    key = (object_type.name, tuple(map(id, nodes)))
+    variants = _PLANS.get(key)
+    if variants is not None:
+        coerced = variable_values.coerced if variable_values is not None else {}
+        for _nodes, assumed, plan in variants:
+            if all(coerced.get(name) == value for name, value in assumed.items()):
+                return plan
+    compiler = Compiler(schema, fragments, variable_values)
+    try:
+        plan: ObjectPlan | Unsupported = compiler.object_plan(object_type, nodes)
+    except Unsupported as exc:
+        plan = exc
+    if variants is None:
+        variants = []
+        _PLANS.put(key, variants)
+    if len(variants) < _MAX_VARIANTS:
+        variants.append((nodes, compiler.assumed, plan))
+    return plan
+
+
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, completing objects from compiled plans."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._run: _Run | None = None
+
+    def complete_object_value(self, return_type, field_details_list, info, path, result,
+                              position_context):
+        context = self.context_value
+        plan = plan_for(self.schema, self.fragment_definitions, self.variable_values,
+                        return_type, field_details_list)
+        if isinstance(plan, ObjectPlan):
+            if self._run is None:
+                self._run = _Run(context, self.variable_values)
+            try:
+                out = plan.run(result, self._run)
+            except Exception:  # graphql-core answers it, with its own errors
+                _note(context, None, "error while running a plan")
+            else:
+                _note(context, 1, None)
+                return out
+        else:
+            _note(context, None, str(plan))
+        return super().complete_object_value(return_type, field_details_list, info, path,
+                                             result, position_context)
+
+
+def _note(context, compiled: int | None, fallback: str | None) -> None:
+    execution = getattr(context, "execution", None)
+    if execution is None:
+        return
+    if compiled:
+        execution.compiled += compiled
+    if fallback:
+        execution.fallbacks.add(fallback)
