@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
                                       grace_seconds=settings.max_execution_seconds + 10,
                                       drafts=settings.drafts)
     schema = build_schema(settings)
-    trusted = TrustedDocuments.load(settings.trusted_documents, schema._schema) \
+    trusted = TrustedDocuments.load(settings.trusted_documents, schema._schema,
+                                    schema.limit_rules, settings.max_tokens) \
         if settings.trusted_documents else None
     endpoint = GraphQLEndpoint(schema, holder, settings, trusted)
     sdl = schema.as_str() + "\n"
@@ -62,13 +63,12 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
         return PlainTextResponse(sdl, headers={"Cache-Control": settings.cache_control})
 
     in_flight = InFlight(settings.max_in_flight)
-    # Shedding first (outermost): an overloaded server refuses before any work.
-    # Then, so that a revalidated GET is answered before routing (api.not_modified).
-    # Compression outermost (api.encoding), so that what it encodes gets a weak ETag.
-    middleware = [Middleware(WeakETagWhenEncoded),
-                  Middleware(LoadShedding, in_flight=in_flight),
-                  Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
-                             cache_control=settings.cache_control)]
+    # Outermost first. Compression (api.encoding), so that what it encodes gets a
+    # weak ETag. CORS, so that every response a browser gets carries its headers,
+    # the 503s of shedding and the 304s included. Shedding: an overloaded server
+    # refuses before any work. Then a revalidated GET is answered before routing
+    # (api.not_modified).
+    middleware = [Middleware(WeakETagWhenEncoded)]
     if settings.cors_origins or settings.cors_origin_regex:
         middleware.append(Middleware(
             CORSMiddleware,
@@ -80,6 +80,9 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
             expose_headers=["ETag", "X-Request-Id", "Retry-After"],
             max_age=600,
         ))
+    middleware += [Middleware(LoadShedding, in_flight=in_flight),
+                   Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
+                              cache_control=settings.cache_control)]
     watcher = ContentWatcher(settings.watch_dir, settings.db_path, holder,
                              settings.watch_settle_seconds) if settings.watch_dir else None
 

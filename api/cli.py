@@ -133,7 +133,10 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
         from api.trusted import ManifestError, TrustedDocuments
 
         try:
-            count = len(TrustedDocuments.load(manifest, build_schema()._schema))
+            settings = config.from_env()
+            schema = build_schema(settings)
+            count = len(TrustedDocuments.load(manifest, schema._schema, schema.limit_rules,
+                                              settings.max_tokens))
         except ManifestError as exc:
             click.echo(f"error: {exc}", err=True)
             raise SystemExit(2) from None

@@ -129,11 +129,11 @@ class GraphQLEndpoint:
                     raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
                                     "operations: name the one to run in `operationName`.")
                 body, cacheable, status = await self._execute(gql, snapshot, request_id)
+                if not cacheable and status == 200 and gql.persist_as:
+                    self.persisted.put(gql.persist_as, gql.query)  # it ran: worth remembering
                 if status == 400 and media == JSON_MEDIA:
                     status = 200  # a request error, for a client that reads only 200s
                 if not cacheable:
-                    if status == 200 and gql.persist_as:  # it ran: worth remembering
-                        self.persisted.put(gql.persist_as, gql.query)
                     return Response(body, status_code=status, media_type=content_type(media),
                                     headers={"X-Request-Id": request_id,
                                              "Cache-Control": "no-store", "Vary": "Accept"})

@@ -50,6 +50,7 @@ class NotModifiedMiddleware:
                 await send({"type": "http.response.start", "status": 304, "headers": [
                     (b"etag", etag.encode("latin-1")),
                     (b"cache-control", self.cache_control),
+                    (b"vary", b"Accept"),
                     (b"x-request-id", secrets.token_hex(8).encode("latin-1")),
                 ]})
                 await send({"type": "http.response.body", "body": b""})
@@ -58,9 +59,8 @@ class NotModifiedMiddleware:
 
     def _matching_etag(self, scope) -> str | None:
         if_none_match = None
+        # (CORS is outside this middleware: a 304 to a browser gets its headers too.)
         for name, value in scope["headers"]:
-            if name == b"origin":
-                return None  # let the CORS middleware add its headers
             if name == b"if-none-match":
                 if_none_match = value.decode("latin-1")
         if if_none_match is None:

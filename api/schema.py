@@ -225,9 +225,11 @@ class Query:
         _check_query_length(query, info.context.settings.max_search_query_chars)
         request = _page(info, first, after, last, before)
         conn = info.context.snapshot.conn
-        chosen = [*(kinds or []), *((filter.kinds or []) if filter else [])]
+        # `kinds` and `filter.kinds` narrow together (AND): the kinds both allow.
+        kind_sets = [{k.value for k in chosen} for chosen in (kinds, filter and filter.kinds)
+                     if chosen]
         hit_filter = search.HitFilter(
-            kinds=sorted({k.value for k in chosen}) or None,
+            kinds=sorted(set.intersection(*kind_sets)) if kind_sets else None,
             tags=filter.tags if filter else None,
             date_from=filter.date_from.isoformat() if filter and filter.date_from else None,
             date_to=filter.date_to.isoformat() if filter and filter.date_to else None,
@@ -288,6 +290,8 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
         execution_context_class=CompiledExecutionContext,
     )
     fast.install(schema, FAST_TYPES)
+    # The limits, for checking documents outside a request (api.trusted).
+    schema.limit_rules = tuple(rules)
     return schema
 
 

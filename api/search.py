@@ -70,7 +70,7 @@ class HitFilter:
 
     def where(self) -> tuple[list[str], list]:
         clauses, params = [], []
-        if self.kinds:
+        if self.kinds is not None:  # [] after two disjoint kind lists: nothing
             clauses.append("d.kind IN (SELECT value FROM json_each(?))")
             params.append(json.dumps(self.kinds))
         if self.tags:
@@ -122,7 +122,7 @@ def _source(conn: sqlite3.Connection, query: str, hit_filter: HitFilter
 def count_hits(conn: sqlite3.Connection, query: str, hit_filter: HitFilter) -> int:
     if not query.strip():
         return 0
-    if not _needs_scan(query) and not hit_filter.kinds and not hit_filter.on_articles:
+    if not _needs_scan(query) and hit_filter.kinds is None and not hit_filter.on_articles:
         # the index alone can count: no join
         sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"
         return conn.execute(sql, [_match(conn, query)]).fetchone()[0]

@@ -109,7 +109,9 @@ def _fields(payload: dict) -> _Fields:
     operation = payload.get("operationName")
     extensions = payload.get("extensions")
     # GraphQL over HTTP's `documentId`; Relay's network layers send `doc_id`.
-    document_id = payload.get("documentId", payload.get("doc_id"))
+    document_id = payload.get("documentId")
+    if document_id is None:
+        document_id = payload.get("doc_id")
     if query is not None and not isinstance(query, str):
         raise _bad("`query` must be a string.")
     if document_id is not None and (not isinstance(document_id, str) or not document_id):

@@ -22,9 +22,10 @@ import json
 import re
 from pathlib import Path
 
-from graphql import GraphQLError, GraphQLSchema, parse, validate
+from graphql import GraphQLError, GraphQLSchema, parse, specified_rules, validate
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_HEX = re.compile(r"[0-9a-fA-F]+")
 _APOLLO_FORMAT = "apollo-persisted-query-manifest"
 
 
@@ -33,8 +34,10 @@ class ManifestError(Exception):
 
 
 def document_key(document_id: str) -> str:
-    """The lookup key of an id: without its optional ``sha256:`` prefix."""
-    return document_id[7:] if document_id[:7].lower() == "sha256:" else document_id
+    """The lookup key of an id: without its optional ``sha256:`` prefix, and a hex
+    digest in lowercase (hashes are written in either case)."""
+    key = document_id[7:] if document_id[:7].lower() == "sha256:" else document_id
+    return key.lower() if _HEX.fullmatch(key) else key
 
 
 class TrustedDocuments:
@@ -56,7 +59,10 @@ class TrustedDocuments:
         return text in self._texts
 
     @classmethod
-    def load(cls, path: Path, schema: GraphQLSchema) -> "TrustedDocuments":
+    def load(cls, path: Path, schema: GraphQLSchema, rules: tuple = (),
+             max_tokens: int | None = None) -> "TrustedDocuments":
+        """The manifest at ``path``, each document checked against ``schema`` with the
+        standard rules plus ``rules`` (the server's limits) and ``max_tokens``."""
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -64,8 +70,9 @@ class TrustedDocuments:
         except json.JSONDecodeError as exc:
             raise ManifestError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
         documents = _entries(raw, path)
+        all_rules = [*specified_rules, *rules]
         for document_id, text in documents.items():
-            _check(document_id, text, schema, path)
+            _check(document_id, text, schema, path, all_rules, max_tokens)
         return cls(documents, str(path))
 
 
@@ -90,18 +97,20 @@ def _entries(raw: object, path: Path) -> dict[str, str]:
             raise ManifestError(f"{path}: the document {document_id!r} is not a string")
     keys = [document_key(i) for i in raw]
     if len(set(keys)) != len(keys):
-        raise ManifestError(f"{path}: two ids differ only by their `sha256:` prefix")
+        raise ManifestError(f"{path}: two ids differ only by their `sha256:` prefix or the "
+                            "case of their hex digits")
     return raw
 
 
-def _check(document_id: str, text: str, schema: GraphQLSchema, path: Path) -> None:
+def _check(document_id: str, text: str, schema: GraphQLSchema, path: Path, rules: list,
+           max_tokens: int | None) -> None:
     key = document_key(document_id)
-    claims_sha256 = key != document_id or len(key) == 64 and _SHA256.fullmatch(key.lower())
-    if claims_sha256 and key.lower() != hashlib.sha256(text.encode("utf-8")).hexdigest():
+    claims_sha256 = document_id[:7].lower() == "sha256:" or _SHA256.fullmatch(key)
+    if claims_sha256 and key != hashlib.sha256(text.encode("utf-8")).hexdigest():
         raise ManifestError(f"{path}: document {document_id}: the id is not the sha256 of "
                             "the document (was the manifest edited by hand?)")
     try:
-        problems = validate(schema, parse(text))
+        problems = validate(schema, parse(text, max_tokens=max_tokens), rules)
     except GraphQLError as exc:
         problems = [exc]
     if problems:

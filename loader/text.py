@@ -10,7 +10,7 @@ import unicodedata
 
 import nh3
 
-from .blocks import Document, render_html
+from .blocks import render_html
 from .model import Text
 from .tokens import CJK_RANGES, count_cjk
 
@@ -58,9 +58,20 @@ def inline_text(markdown: str) -> Text:
     for candidate in (line, _escape_block_start(line)):
         inner = _paragraph_content(render_html(candidate))
         if inner is not None:
-            plain = Document(candidate).plain(0, len(candidate.encode("utf-8")))
-            return Text(markdown.strip(), sanitise(inner).strip(), plain)
-    return Text(markdown.strip(), html.escape(line, quote=False), line)
+            break
+    else:  # raw HTML that opens a block (`<div>…`): kept as HTML, sanitised
+        inner = line
+    clean = sanitise(inner).strip()
+    return Text(markdown.strip(), clean, _plain_of_html(clean))
+
+
+_TEXT_ONLY = nh3.Cleaner(tags=set(), attributes={})
+
+
+def _plain_of_html(fragment: str) -> str:
+    """The text of sanitised inline HTML: no tag survives, a line break is a space."""
+    text = html.unescape(_TEXT_ONLY.clean(fragment.replace("<br>", " ")))
+    return " ".join(text.split())
 
 
 def _paragraph_content(rendered: str) -> str | None:

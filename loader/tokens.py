@@ -93,8 +93,9 @@ def match_expression(query: str, prefix: bool = True) -> str | None:
     Each whitespace-separated term becomes a quoted phrase of its tokens and
     the terms are ANDed, so user input can never be FTS5 syntax (quotes,
     NEAR(, *, AND, -, ^ and brackets are just characters). With ``prefix``,
-    a last term that ends in a word of Latin letters or digits matches as a
-    prefix too (search as you type: "infer" finds "inference"). Returns None
+    a last term that ends in a word of at least two Latin letters or digits
+    (nothing after it: "c++" and "ai." are whole words) matches as a prefix
+    too (search as you type: "infer" finds "inference"). Returns None
     when the query has no searchable characters at all.
     """
     phrases: list[str] = []
@@ -113,7 +114,9 @@ def match_expression(query: str, prefix: bool = True) -> str | None:
         for run, cjk in term_runs:
             tokens.extend(_run_tokens(run, cjk))
         phrase = _quote(" ".join(tokens))
-        if prefix and index == len(all_terms) - 1 and not term_runs[-1][1]:
+        last_run, last_cjk = term_runs[-1]
+        if prefix and index == len(all_terms) - 1 and not last_cjk and len(last_run) >= 2 \
+                and term.endswith(last_run):
             phrase += " *"  # the last token as a prefix: FTS5's phrase prefix query
         phrases.append(phrase)
     if not phrases:

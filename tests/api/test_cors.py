@@ -56,3 +56,17 @@ def test_allow_headers_can_be_configured(seed_db):
     with make_client(seed_db, cors_allow_headers=("content-type", "x-team-header")) as client:
         assert _preflight(client, "https://a.example", "x-team-header").status_code == 200
         assert _preflight(client, "https://a.example", "traceparent").status_code == 400
+
+
+def test_a_shed_request_still_carries_the_cors_headers(seed_db):
+    # A browser can only read the 503 (and its Retry-After) if CORS headers are on it.
+    with make_client(seed_db, max_in_flight=1) as client:
+        client.app.state.in_flight.count = 1  # as if one request were being served
+        try:
+            response = client.post("/graphql", json={"query": "{ articles { totalCount } }"},
+                                   headers={"Origin": "https://app.example"})
+        finally:
+            client.app.state.in_flight.count = 0
+    assert response.status_code == 503
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "retry-after" in response.headers["access-control-expose-headers"].lower()

@@ -148,3 +148,13 @@ def test_text_that_is_there_is_never_null(client):
     got = article(client, "h1-title", ABSENT)
     assert got["intro"] == "Stray text before any trend."
     assert got["trends"][0]["keyPoints"] == [{"label": None, "text": "A point", "html": "<p>A point</p>\n"}]
+
+
+@pytest.mark.parametrize("title, plain", [("<div>Breaking</div> news", "Breaking news"),
+                                          ("a<br>b", "a b"),
+                                          ("x < y & `<b>`", "x < y & <b>")])
+def test_plain_never_holds_a_tag(tmp_path, title, plain):
+    db = build_db(tmp_path, {"t.md": f'---\ntitle: "{title}"\ndate: 2025-03-05\n---\n\n## T\n\n- p\n'})
+    got = article(make_client(db), "t")
+    assert got["plain"] == plain and "<div>" not in got["plain"]
+    assert "script" not in got["html"]

@@ -160,6 +160,7 @@ def test_apollo_manifests_are_read(tmp_path, schema):
     ({"x": "{ nope }"}, "does not match this schema: Cannot query field 'nope'"),
     ({"x": "{ articles {"}, "does not match this schema: Syntax Error"),
     ({sha(LIST): LIST, f"sha256:{sha(LIST)}": LIST}, "differ only by their `sha256:` prefix"),
+    ({sha(LIST): LIST, sha(LIST).upper(): LIST}, "case of their hex digits"),
     ({"format": "apollo-persisted-query-manifest", "version": 2, "operations": []}, "version 1"),
     ({"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": "x"}]},
      "operations[0]"),
@@ -178,3 +179,36 @@ def test_serve_refuses_a_bad_manifest_before_listening(content_db, tmp_path):
                           timeout=60)
     assert done.returncode == 2
     assert "does not match this schema" in done.stderr and str(path) in done.stderr
+
+
+def test_a_document_over_the_servers_limits_is_refused_at_start(tmp_path):
+    schema = build_schema()
+    inner = "slug"
+    for _ in range(6):  # 2 + 12 levels: past the depth limit of 10
+        inner = f"trends {{ article {{ {inner} }} }}"
+    deep = f"{{ articles {{ nodes {{ {inner} }} }} }}"
+    path = write(tmp_path, {"deep": deep})
+    TrustedDocuments.load(path, schema._schema)  # valid GraphQL...
+    with pytest.raises(ManifestError, match="does not match this schema"):
+        TrustedDocuments.load(path, schema._schema, schema.limit_rules)  # ...but too deep
+
+
+def test_a_rejected_query_is_never_registered_whatever_the_media_type(content_db):
+    bad = "{ nope }"
+    for accept in ("application/json", "application/graphql-response+json"):
+        client = make_client(content_db)
+        extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha(bad)}}
+        client.post("/graphql", json={"query": bad, "extensions": extensions},
+                    headers={"Accept": accept})
+        again = client.post("/graphql", json={"extensions": extensions}, headers={"Accept": accept})
+        assert again.json()["errors"][0]["extensions"]["code"] == errors.PERSISTED_QUERY_NOT_FOUND
+
+
+def test_hex_ids_match_in_either_case_and_doc_id_counts_next_to_a_null_document_id(
+        content_db, tmp_path):
+    path = write(tmp_path, {f"sha256:{sha(LIST).upper()}": LIST})
+    client = make_client(content_db, trusted_documents=path)
+    assert len(titles(client.post("/graphql", json={"documentId": sha(LIST),
+                                                    "variables": {"first": 1}}))) == 1
+    assert len(titles(client.post("/graphql", json={"documentId": None, "doc_id": sha(LIST),
+                                                    "variables": {"first": 1}}))) == 1
