@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api import config, graphiql
+from api import compiled, config, graphiql
 from api.encoding import WeakETagWhenEncoded
 from api.serving import InFlight, LoadShedding
 from api.config import Settings
@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
                 "versions": {"swaps": holder.swaps, "retiredOpen": holder.retired},
                 "requests": {"inFlight": in_flight.count, "limit": in_flight.limit,
                              "shed": in_flight.shed},
+                # Executed requests: objects all from compiled plans, some, or none;
+                # and what sent objects back to graphql-core (api.compiled).
+                "execution": compiled.STATS.as_dict(),
                 "diagnostics": [str(d) for d in holder.problems]}
         return Response(orjson.dumps(body), media_type="application/json",
                         headers={"Cache-Control": "no-store"})

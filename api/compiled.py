@@ -18,6 +18,8 @@ error itself. Anything unexpected while running one (a resolver raising, a
 null in a non-null field, a value of the wrong type) abandons the plan's result
 and completes the same object through graphql-core, which then produces
 exactly its own errors. Resolvers only read, so running one twice is harmless.
+The one exception is the time limit: a request past its deadline stops at
+once (the endpoint answers TIMEOUT alone, wherever it was raised).
 tests/api/test_compiled.py checks byte-identical responses over thousands of
 generated operations.
 """
@@ -32,10 +34,12 @@ from graphql import (GraphQLBoolean, GraphQLID, GraphQLInt, GraphQLList, GraphQL
                      GraphQLString, FieldNode, FragmentSpreadNode, InlineFragmentNode,
                      VariableNode, is_abstract_type, is_leaf_type, is_object_type)
 from graphql.execution.collect_fields import does_fragment_condition_match
-from graphql.execution.values import get_argument_values, get_directive_values
+from graphql.execution.values import VariableValues, get_argument_values, get_directive_values
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from api import fast
+from api.errors import TIMEOUT, ApiError
 from api.cache import LRU
 
 _INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -89,53 +93,105 @@ STATS = ExecutionStats()
 # -- plans -------------------------------------------------------------------------
 
 
-class _Field:
-    __slots__ = ("key", "name", "field_def", "node", "resolve", "has_args", "complete")
-
-    def __init__(self, key, name, field_def, node, complete) -> None:
-        self.key, self.name, self.field_def, self.node = key, name, field_def, node
-        self.resolve = field_def.resolve if field_def is not None else None
-        self.has_args = field_def is not None and bool(field_def.args or node.arguments)
-        self.complete = complete
+# How a plan produces one field of an object (the first item of its tuple).
+TYPENAME, ATTRIBUTE, CALL_WITH_INFO, CALL, VARIABLE_ARGUMENTS = range(5)
+# Leaf values passed through as they are, without a call (the second item).
+NO_SHORTCUT, STRING, INT, BOOLEAN = range(4)
 
 
 class ObjectPlan:
-    """The fields to produce for one object type and one merged selection."""
+    """The fields to produce for one object type and one merged selection.
+
+    Each field is a tuple (how, shortcut, key, function, arguments, complete),
+    read in one loop: a plan runs once per object, so every call saved per
+    field counts."""
 
     __slots__ = ("type_name", "fields")
 
-    def __init__(self, type_name: str, fields: list[_Field]) -> None:
+    def __init__(self, type_name: str, fields: list[tuple]) -> None:
         self.type_name = type_name
         self.fields = fields
 
     def run(self, source, run: "_Run") -> dict:
         out = {}
-        for field in self.fields:
-            if field.field_def is None:  # __typename
-                out[field.key] = self.type_name
+        info = run.info
+        for how, shortcut, key, function, arguments, complete in self.fields:
+            if how is ATTRIBUTE:
+                value = function(source)
+            elif how is CALL_WITH_INFO:
+                value = function(source, info, **arguments)
+            elif how is CALL:
+                value = function(source, **arguments)
+            elif how is TYPENAME:
+                out[key] = self.type_name
                 continue
-            if field.has_args:
-                args = run.args.get(field)
-                if args is None:
-                    args = run.args[field] = get_argument_values(
-                        field.field_def, field.node, run.variable_values)
-                value = field.resolve(source, run.info, **args)
-            else:
-                value = field.resolve(source, run.info)
-            out[field.key] = field.complete(value, run)
+            else:  # arguments with variables: coerced once per execution
+                value = function(source, info, **run.arguments(arguments))
+            if shortcut is STRING:
+                if value.__class__ is str:
+                    out[key] = value
+                    continue
+            elif shortcut is INT:
+                if value.__class__ is int and _INT_MIN <= value <= _INT_MAX:
+                    out[key] = value
+                    continue
+            elif shortcut is BOOLEAN:
+                if value.__class__ is bool:
+                    out[key] = value
+                    continue
+            out[key] = complete(value, run)
         return out
 
 
 class _Run:
-    """One execution's bindings: the resolvers' info and the arguments, computed once
-    per field of a plan (they depend on the variables, not on the object)."""
+    """One execution's bindings: the resolvers' info, and arguments that depend on
+    the variables (the same for every object, so coerced once)."""
 
-    __slots__ = ("info", "variable_values", "args")
+    __slots__ = ("info", "variable_values", "coerced")
 
     def __init__(self, context, variable_values) -> None:
         self.info = _Info(context)
         self.variable_values = variable_values
-        self.args: dict = {}
+        self.coerced: dict = {}
+
+    def arguments(self, field_arguments: tuple) -> dict:
+        found = self.coerced.get(field_arguments)
+        if found is None:
+            field_def, node, enums = field_arguments
+            found = self.coerced[field_arguments] = fast.python_arguments(
+                enums, get_argument_values(field_def, node, self.variable_values))
+        return found
+
+
+_NO_VARIABLES = VariableValues(sources={}, coerced={})
+_SHORTCUTS = {"String": STRING, "ID": STRING, "Int": INT, "Boolean": BOOLEAN}
+
+
+def _field(key: str, field_def, node: FieldNode, complete) -> tuple:
+    """The plan's tuple for one field (see ObjectPlan)."""
+    resolve = field_def.resolve
+    leaf = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+    shortcut = _SHORTCUTS.get(getattr(leaf, "name", ""), NO_SHORTCUT) \
+        if leaf in (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean) else NO_SHORTCUT
+    getter = getattr(resolve, "getter", None)
+    if getter is not None:
+        return ATTRIBUTE, shortcut, key, getter, None, complete
+    enums = resolve.enums
+    if any(_has_variable(argument.value) for argument in node.arguments or ()):
+        if not resolve.wants_info:
+            raise Unsupported("variable arguments of a resolver without info")
+        return (VARIABLE_ARGUMENTS, shortcut, key, resolve.func, (field_def, node, enums),
+                complete)
+    arguments = fast.python_arguments(enums, get_argument_values(field_def, node, _NO_VARIABLES))
+    how = CALL_WITH_INFO if resolve.wants_info else CALL
+    return how, shortcut, key, resolve.func, arguments, complete
+
+
+def _has_variable(value) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    return any(_has_variable(v) for v in getattr(value, "values", None) or ()) or any(
+        _has_variable(f.value) for f in getattr(value, "fields", None) or ())
 
 
 def _leaf(graphql_type):
@@ -188,6 +244,8 @@ class Compiler:
         self.assumed: dict[str, Any] = {}
 
     def object_plan(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> ObjectPlan:
+        if object_type.name.startswith("__"):
+            raise Unsupported("introspection")
         grouped: dict[str, list[FieldNode]] = {}
         for node in nodes:
             if node.selection_set is not None:
@@ -197,7 +255,7 @@ class Compiler:
             first = field_nodes[0]
             name = first.name.value
             if name == "__typename":
-                fields.append(_Field(key, name, None, first, None))
+                fields.append((TYPENAME, NO_SHORTCUT, key, None, None, None))
                 continue
             if name.startswith("__"):
                 raise Unsupported("introspection")
@@ -206,7 +264,7 @@ class Compiler:
                 raise Unsupported(f"unknown field {object_type.name}.{name}")
             if not getattr(field_def.resolve, "direct", False):
                 raise Unsupported(f"{object_type.name}.{name}")
-            fields.append(_Field(key, name, field_def, first,
+            fields.append(_field(key, field_def, first,
                                  self.value_plan(field_def.type, field_nodes)))
         return ObjectPlan(object_type.name, fields)
 
@@ -327,6 +385,8 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
         plan: ObjectPlan | Unsupported = compiler.object_plan(object_type, nodes)
     except Unsupported as exc:
         plan = exc
+    except Exception as exc:  # a compiler bug must cost speed, never an answer
+        plan = Unsupported(f"compiler error: {type(exc).__name__}")
     if variants is None:
         variants = []
         _PLANS.put(key, variants)
@@ -352,6 +412,10 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self._run = _Run(context, self.variable_values)
             try:
                 out = plan.run(result, self._run)
+            except ApiError as exc:
+                if exc.code == TIMEOUT:  # past the deadline: no second attempt, stop here
+                    raise
+                _note(context, None, "error while running a plan")
             except Exception:  # graphql-core answers it, with its own errors
                 _note(context, None, "error while running a plan")
             else:

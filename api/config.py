@@ -73,6 +73,10 @@ class Settings:
     # server runs (serve --trusted-documents); None runs any query.
     trusted_documents: Path | None = None
 
+    # Compiled execution (api.compiled): objects completed from cached plans. Off:
+    # graphql-core completes everything (the same responses, slower).
+    compiled_execution: bool = True
+
     # Production mode turns off "Did you mean ...?" suggestions in errors.
     production: bool = False
 

@@ -26,7 +26,7 @@ from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from api import errors, graphiql, store
+from api import compiled, errors, graphiql, store
 from api.negotiation import JSON as JSON_MEDIA, content_type, response_media
 from api.cache import LRU, etag_for, etag_matches, request_key, sha256_hex
 from api.config import Settings
@@ -171,6 +171,9 @@ class GraphQLEndpoint:
                 result = await self.schema.execute(
                     gql.query, variable_values=gql.variables, context_value=context,
                     operation_name=gql.operation_name, allowed_operation_types=allowed)
+                if result.data is not None:  # executed (not rejected before): how
+                    compiled.STATS.record(context.execution.compiled,
+                                          context.execution.fallbacks)
         except TimeoutError:
             error = errors.simple_error(
                 f"The query took longer than the limit of {settings.max_execution_seconds} s.",

@@ -39,7 +39,9 @@ def _direct(definition) -> Callable[..., Any] | None:
         return None
     if definition.base_resolver is None:
         getter = attrgetter(definition.python_name)
-        return _mark(lambda source, info: getter(source))
+        resolve = _mark(lambda source, info: getter(source))
+        resolve.getter = getter
+        return resolve
     resolver = definition.base_resolver
     names = {a.python_name for a in definition.arguments}
     if not names <= SIMPLE_ARGUMENTS:
@@ -49,15 +51,22 @@ def _direct(definition) -> Callable[..., Any] | None:
     enums = _enum_arguments(definition)
 
     def resolve(source, info, **kwargs):
-        for name, enum in enums.items():
-            value = kwargs.get(name)
-            if value is not None and not isinstance(value, enum):
-                kwargs[name] = enum(value)
+        kwargs = python_arguments(enums, kwargs)
         if wants_info:
             return func(source, info, **kwargs)
         return func(source, **kwargs)
 
+    resolve.func, resolve.wants_info, resolve.enums = func, wants_info, enums
     return _mark(resolve)
+
+
+def python_arguments(enums: dict[str, type[Enum]], kwargs: dict) -> dict:
+    """Arguments as the field's function takes them: enum arguments as members."""
+    for name, enum in enums.items():
+        value = kwargs.get(name)
+        if value is not None and not isinstance(value, enum):
+            kwargs[name] = enum(value)
+    return kwargs
 
 
 def _mark(resolve: Callable[..., Any]) -> Callable[..., Any]:

@@ -87,6 +87,15 @@ class Relation:
     many: bool = True
     columns: str = ""  # what to select; empty: the table's default (queries.COLUMNS)
 
+    # Relations key the loaded families, once per object asked: hash once, not
+    # field by field on every lookup.
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.table, self.column, self.parent_column,
+                                                self.order, self.extra, self.many, self.columns)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
 
 TRENDS_OF_ARTICLE = Relation("trends", "article_id", order="article_id, position")
 SECTIONS_OF_ARTICLE = Relation("sections", "article_id", order="article_id, position",
@@ -95,10 +104,8 @@ KEY_POINTS_OF_TREND = Relation("key_points", "trend_id", order="trend_id, positi
 ROUTES_OF_TREND = Relation("routes", "trend_id", order="trend_id, position")
 ADVICE_OF_TREND = Relation("advice", "trend_id", order="trend_id, position")
 SECTIONS_OF_TREND = Relation("sections", "trend_id", order="trend_id, position")
-PROS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
-                         extra=" AND kind = 'pro'")
-CONS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, position",
-                         extra=" AND kind = 'con'")
+# Pros and cons come from one statement: each route's points by kind, then position.
+POINTS_OF_ROUTE_BY_KIND = Relation("route_points", "route_id", order="route_id, kind, position")
 POINTS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, id")  # source order
 ARTICLE_OF = Relation("articles", "id", parent_column="article_id", many=False)
 TREND_OF = Relation("trends", "id", parent_column="trend_id", many=False)

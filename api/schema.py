@@ -8,13 +8,13 @@ from typing import Annotated, Optional, Union
 
 import strawberry
 from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
-from strawberry.extensions import (AddValidationRules, MaxTokensLimiter, ParserCache,
-                                   ValidationCache)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from api import connections, fast, ids, queries, search
+from api.cache import LRU
 from api.compiled import CompiledExecutionContext
 from api.limits import create_total_depth_rule
 from api.loaders import ARTICLE_OF, related, related_node
@@ -24,6 +24,7 @@ from api.errors import bad_input
 from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchField,
                         SearchFilter, SearchKind, TrendFilter)
 from api.pagination import keyset_page, page_request, signature
+from api.validation_cache import DocumentValidationCache
 from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, KeyPoint, Node, Route,
                        Section, TextFormat, Trend)
 
@@ -277,6 +278,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
              MaxIntrospectionDepthRule,
              create_total_depth_rule(max(settings.max_depth, settings.max_introspection_depth))]
     size = settings.document_cache_size
+    validated: LRU = LRU(size)  # api.validation_cache: per schema, like its rules
     schema = ContentSchema(
         query=Query,
         types=[Article, Trend, Route, Advice, Section],
@@ -284,10 +286,10 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
             lambda: MaxTokensLimiter(settings.max_tokens),
             lambda: ParserCache(maxsize=size),
             lambda: AddValidationRules(rules),
-            lambda: ValidationCache(maxsize=size),
+            lambda: DocumentValidationCache(validated),
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.production),
-        execution_context_class=CompiledExecutionContext,
+        execution_context_class=CompiledExecutionContext if settings.compiled_execution else None,
     )
     fast.install(schema, FAST_TYPES)
     # The limits, for checking documents outside a request (api.trusted).

@@ -20,10 +20,10 @@ from strawberry.types import Info
 from api import ids, navigation
 from loader.text import excerpt
 from api.errors import bad_input
-from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, BODY_OF_ARTICLE, CONS_OF_ROUTE,
-                         KEY_POINTS_OF_TREND, POINTS_OF_ROUTE,
-                         PROS_OF_ROUTE, ROUTES_OF_TREND, SECTIONS_OF_ARTICLE, SECTIONS_OF_TREND,
-                         TREND_OF, TRENDS_OF_ARTICLE, Context, _column, related)
+from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, BODY_OF_ARTICLE,
+                         KEY_POINTS_OF_TREND, POINTS_OF_ROUTE, POINTS_OF_ROUTE_BY_KIND,
+                         ROUTES_OF_TREND, SECTIONS_OF_ARTICLE, SECTIONS_OF_TREND,
+                         TREND_OF, TRENDS_OF_ARTICLE, Context, related)
 
 
 @strawberry.enum(description="How a text field is rendered.")
@@ -361,11 +361,16 @@ class Route(Node):
 
     @strawberry.field(description="The route's advantages, in order.")
     def pros(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
-        return related(info.context.loaders, self, PROS_OF_ROUTE, _column(f"text_{format._value_}"))
+        return self._points(info, "pro", format)
 
     @strawberry.field(description="The route's drawbacks, in order.")
     def cons(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> list[str]:
-        return related(info.context.loaders, self, CONS_OF_ROUTE, _column(f"text_{format._value_}"))
+        return self._points(info, "con", format)
+
+    def _points(self, info: ContextInfo, kind: str, format: TextFormat) -> list[str]:
+        column = f"text_{format._value_}"
+        return [row[column] for row in related(info.context.loaders, self, POINTS_OF_ROUTE_BY_KIND)
+                if row["kind"] == kind]
 
     @strawberry.field(description="Every pro and con in source order, typed, with the label a "
                                   "point was given in a nested list (`- **成本低**：…`).")

@@ -1,0 +1,77 @@
+"""In-process ratios: the API's execution of (a) and (b) against the data floor.
+
+Both run in this one process, side by side, on the same store, interleaved
+round by round so that a noisy neighbour slows both alike. The API side is
+``schema.execute`` plus orjson (what the endpoint does for an uncached POST,
+without HTTP), with compiled execution on and, for comparison, off. Before
+timing, the floor's data is checked to be the API's own, byte for byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from pathlib import Path
+
+import orjson
+
+from api.config import Settings
+from api.loaders import Context
+from api.schema import build_schema
+from api.store import Snapshot
+from bench import data_floor, queries
+
+
+def _executor(settings: Settings, snapshot: Snapshot):
+    schema = build_schema(settings)
+    loop = asyncio.new_event_loop()
+
+    def run(query: str, variables: dict | None) -> bytes:
+        context = Context(snapshot=snapshot, settings=settings, request_id="bench")
+        result = loop.run_until_complete(schema.execute(query, variable_values=variables,
+                                                        context_value=context))
+        assert not result.errors, result.errors
+        return orjson.dumps({"data": result.data})
+    return run
+
+
+def measure(db: Path, rounds: int = 30) -> list[dict]:
+    snapshot = Snapshot.open(db)
+    slug = snapshot.conn.execute("SELECT slug FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    compiled = _executor(Settings(db_path=db), snapshot)
+    standard = _executor(Settings(db_path=db, compiled_execution=False), snapshot)
+    cases = [
+        ("(a) article(slug)", queries.ARTICLE, {"slug": slug},
+         lambda: data_floor.article(snapshot.conn, slug), 20),
+        ("(b) articles(first: 100)", queries.ARTICLES, None,
+         lambda: data_floor.articles(snapshot.conn), 1),
+    ]
+    rows = []
+    for name, query, variables, floor, repeat in cases:
+        ours = compiled(query, variables)
+        if ours != floor() or ours != standard(query, variables):
+            raise AssertionError(f"{name}: the floor, compiled and standard data differ")
+        timings: dict[str, list[float]] = {"floor": [], "compiled": [], "standard": []}
+        for _ in range(rounds):  # interleaved: each round times all three
+            for label, call in (("floor", floor), ("compiled", lambda: compiled(query, variables)),
+                                ("standard", lambda: standard(query, variables))):
+                start = time.perf_counter()
+                for _ in range(repeat):
+                    call()
+                timings[label].append((time.perf_counter() - start) / repeat * 1000)
+        medians = {label: statistics.median(values) for label, values in timings.items()}
+        rows.append({"query": name, "floor_ms": medians["floor"],
+                     "compiled_ms": medians["compiled"], "standard_ms": medians["standard"],
+                     "compiled_ratio": medians["compiled"] / medians["floor"],
+                     "standard_ratio": medians["standard"] / medians["floor"]})
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    for row in measure(Path(sys.argv[1])):
+        print(f"{row['query']}: floor {row['floor_ms']:.2f} ms, compiled {row['compiled_ms']:.2f} ms "
+              f"({row['compiled_ratio']:.1f}x), standard {row['standard_ms']:.2f} ms "
+              f"({row['standard_ratio']:.1f}x)")
