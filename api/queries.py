@@ -80,8 +80,8 @@ def count(conn: sqlite3.Connection, from_sql: str, where: Where) -> int:
     return conn.execute(f"SELECT count(*) FROM {from_sql}{where.sql}", where.params).fetchone()[0]
 
 
-# An article's row without its body (body_md, body_html, body_text: about
-# 60% of the row, and on overflow pages): fields other than `body` never read
+# An article's row without its body (body_md: about half of the row, and on
+# overflow pages): fields other than `body` never read
 # it, so pages, search hits and lookups select this, and `body` loads the
 # bodies of a whole family with BODY_COLUMNS (api.types.Article.body).
 ARTICLE_COLUMNS = ("id, key, slug, title, title_md, title_html, date, year, description, "
@@ -90,7 +90,7 @@ ARTICLE_COLUMNS = ("id, key, slug, title, title_md, title_html, date, year, desc
                    "word_count, reading_time_minutes, headings, source_path, start_line, end_line, "
                    "intro_heading, draft, published_at, updated_date, updated_at, authors, "
                    "language, extra")
-BODY_COLUMNS = "id, body_md, body_html, body_text"
+BODY_COLUMNS = "id, body_md, body_line"
 # What rows_by selects by default, per table.
 COLUMNS = {"articles": ARTICLE_COLUMNS}
 

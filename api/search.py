@@ -19,9 +19,14 @@ from functools import lru_cache
 from api.drafts import search_expression
 from api.pagination import Order, Page, PageRequest, keyset_page
 from loader.fold import fold, fold_with_positions
+from loader.schema import search_text_sql
 from loader.tokens import match_expression, runs, terms
 
 SNIPPET_CHARS = 160
+
+# The docs' texts live in their nodes' columns (loader.schema.SEARCH_TEXTS).
+_TEXT = search_text_sql("d")
+_TEXTS = f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d"
 
 
 def _needs_scan(query: str) -> bool:
@@ -50,7 +55,7 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
         if not scan:
             return "SELECT id FROM search_docs WHERE 0", []
         conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
-        return f"SELECT id FROM search_docs WHERE {conditions}", scan
+        return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
     return "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", [_match(conn, query)]
 
 
@@ -101,7 +106,7 @@ def _hits(conn: sqlite3.Connection, query: str) -> tuple[str, list]:
         # Occurrences of the first term, damped by length: a crude but stable rank.
         score = ("(CAST(length(fold(text)) - length(replace(fold(text), ?, '')) AS REAL) "
                  "/ length(?)) / (1.0 + length(text) / 200.0)")
-        return (f"(SELECT id, {score} AS score FROM search_docs WHERE id IN ({docs_sql})) h",
+        return (f"(SELECT id, {score} AS score FROM ({_TEXTS}) WHERE id IN ({docs_sql})) h",
                 [first, first, *docs_params])
     return ("(SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts "
             "WHERE search_fts MATCH ?) h", [_match(conn, query)])
@@ -136,8 +141,8 @@ def hits_page(conn: sqlite3.Connection, query: str, hit_filter: HitFilter,
     if not query.strip():
         return Page([], [], False, False)
     from_sql, where_sql, params = _source(conn, query, hit_filter)
-    return keyset_page(conn, "d.*, h.score AS score", from_sql, where_sql, params, HIT_ORDER,
-                       request, sign)
+    return keyset_page(conn, f"d.*, h.score AS score, {_TEXT} AS text", from_sql, where_sql,
+                       params, HIT_ORDER, request, sign)
 
 
 @lru_cache(maxsize=256)

@@ -17,7 +17,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import ids, navigation
+from api import body, ids, navigation
+from loader.body import unpack_headings
 from loader.text import excerpt
 from api.errors import bad_input
 from api.loaders import (ADVICE_OF_TREND, ARTICLE_OF, BODY_OF_ARTICLE,
@@ -68,6 +69,14 @@ class Heading:
 # once per text field of every object.
 def _text(row: sqlite3.Row, name: str, fmt: TextFormat) -> str:
     return row[f"{name}_{fmt._value_}"]
+
+
+_TEXT_ATTRIBUTES = {TextFormat.MARKDOWN: "md", TextFormat.HTML: "html", TextFormat.PLAIN: "plain"}
+
+
+def _text_form(text, fmt: TextFormat) -> str:
+    """One form of a loader.model.Text."""
+    return getattr(text, _TEXT_ATTRIBUTES[fmt])
 
 
 def _optional_text(row: sqlite3.Row, name: str, fmt: TextFormat) -> str | None:
@@ -160,8 +169,8 @@ class Article(Node):
 
     @strawberry.field(description="Every heading of the body, in order.")
     def headings(self) -> list[Heading]:
-        return [Heading(level=h["level"], text=h["text"], anchor=h["anchor"], line=h.get("line") or 0)
-                for h in json.loads(self.row["headings"])]
+        return [Heading(level=level, text=text, anchor=anchor, line=line)
+                for level, text, anchor, line in unpack_headings(self.row["headings"])]
 
     @strawberry.field(description="The article's title: the frontmatter `title`, or its lone "
                                   "H1 heading.")
@@ -184,7 +193,10 @@ class Article(Node):
 
     @strawberry.field(description="The whole body, unwrapped from its code fence.")
     def body(self, info: ContextInfo, format: FormatArg = TextFormat.MARKDOWN) -> str:
-        return _text(self._body_row(info), "body", format)
+        row = self._body_row(info)
+        if format is TextFormat.MARKDOWN:
+            return row["body_md"]
+        return _text_form(body.forms(row).text, format)
 
     def _body_row(self, info: ContextInfo) -> sqlite3.Row:
         # Article rows leave the body out (api.queries.ARTICLE_COLUMNS); it is
@@ -203,7 +215,7 @@ class Article(Node):
     ) -> str:
         if not 1 <= length <= 2000:
             raise bad_input("`length` must be between 1 and 2000.", argument="length")
-        text = self.row["intro_text"] or self._body_row(info)["body_text"]
+        text = self.row["intro_text"] or body.forms(self._body_row(info)).text.plain
         return excerpt(text, length)
 
     # Relations load for the object's whole family at once (api.loaders.related):

@@ -19,8 +19,9 @@ from collections import defaultdict
 
 import orjson
 
-from api import ids, queries
+from api import body, ids, queries
 from api.pagination import encode_cursor, signature
+from loader.body import unpack_headings
 from loader.text import excerpt
 
 
@@ -64,11 +65,11 @@ def _articles(conn: sqlite3.Connection, rows: list) -> list[dict]:
             "date": a["date"], "year": a["year"], "description": a["description"],
             "tags": json.loads(a["tags"]), "wordCount": a["word_count"],
             "readingTimeMinutes": a["reading_time_minutes"],
-            "headings": [{"level": h["level"], "text": h["text"], "anchor": h["anchor"],
-                          "line": h.get("line") or 0} for h in json.loads(a["headings"])],
+            "headings": [{"level": level, "text": text, "anchor": anchor, "line": line}
+                         for level, text, anchor, line in unpack_headings(a["headings"])],
             "summaryHeading": a["summary_heading"], "intro": a["intro_md"] or None,
             "summary": a["summary_md"] or None, "body": a["body_md"],
-            "excerpt": excerpt(a["intro_text"] or a["body_text"], 200), "source": _source(a),
+            "excerpt": excerpt(a["intro_text"] or body.forms(a).text.plain, 200), "source": _source(a),
             "sections": [_section(s) for s in sections[a["id"]]],
             "trends": [{
                 "id": ids.encode("Trend", t["key"]), "position": t["position"],

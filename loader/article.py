@@ -10,25 +10,20 @@ whatever their words say.
 from __future__ import annotations
 
 from .blocks import Block, Document
+from .body import headings_of, plain_of, stored_body
 from .config import DEFAULTS, ContentConfig
 from .context import ReadContext, join_texts
 from .diagnostics import Diagnostic
 from .frontmatter import read_meta
 from .language import chinese_script, detect, reading_time_minutes
-from .model import Article, Heading, Section, Span, Trend
+from .model import Article, Section, Span, Trend
 from .numbering import Numbering, split_number
 from .parts import content, groups, sub_level, texts_of
 from .source import parse_source, unwrap
-from .text import Anchors, inline_text, text_of, word_count
+from .text import inline_text, word_count
 from .trend import PART_ROLES, coverage, read_trend
 
 __all__ = ["parse_article"]
-
-
-def _headings(doc: Document) -> list[Heading]:
-    anchors = Anchors()
-    return [Heading(b.level, b.text, anchors(b.text), doc.line(b.start), doc.heading_markdown(b))
-            for b in doc.blocks if b.kind == "heading"]
 
 
 def _levels(blocks: list[Block]) -> tuple[Block | None, int | None]:
@@ -145,7 +140,7 @@ def parse_article(path: str, data: bytes, config: ContentConfig = DEFAULTS
         return None, problems
     body, _wrapped = unwrap(src.body)
     doc = Document(body, src.body_line)
-    headings = _headings(doc)
+    headings = headings_of(doc)
     last_line = len(src.text.rstrip("\n").split("\n"))
     ctx = ReadContext(path, doc, config, {h.line: h.anchor for h in headings}, [], last_line)
     meta = read_meta(ctx, src)
@@ -188,18 +183,17 @@ def parse_article(path: str, data: bytes, config: ContentConfig = DEFAULTS
 
     if any(p.is_error for p in ctx.problems):
         return None, ctx.problems
-    markdown = doc.markdown.strip("\n")
-    body_text = text_of(markdown, doc.plain(0, len(doc.raw)), ctx.anchored(0, len(doc.raw)))
-    words = word_count(body_text.plain)
-    language = meta.language or detect(body_text.plain)
+    body_plain = plain_of(doc)
+    words = word_count(body_plain)
+    language = meta.language or detect(body_plain)
     if language == "zh":  # declared Chinese: the script is told from the text
-        language = chinese_script(body_text.plain)
+        language = chinese_script(body_plain)
     article = Article(
         slug=meta.slug, title=title, date=meta.date,
         description=None if meta.description is None else inline_text(meta.description),
         tags=meta.tags, intro=join_texts(intro_parts), summary=summary,
-        summary_heading=summary_heading, body=body_text, word_count=words,
-        reading_time_minutes=reading_time_minutes(body_text.plain, words, language),
+        summary_heading=summary_heading, body=stored_body(doc), word_count=words,
+        reading_time_minutes=reading_time_minutes(body_plain, words, language),
         headings=headings, trends=trends, sections=reader.sections,
         span=Span(path, 1, last_line), warnings=[p for p in ctx.problems if not p.is_error],
         intro_heading=intro_heading, draft=meta.draft, published_at=meta.published_at,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .blocks import Block, Document, Item
+from .body import anchored_markdown
 from .config import ContentConfig
 from .diagnostics import Diagnostic
 from .model import EMPTY, Span, Text
@@ -74,29 +75,7 @@ class ReadContext:
         return text_of(markdown, self.doc.plain(start, end), anchored)
 
     def anchored(self, start: int, end: int) -> str | None:
-        """The blocks' markdown from ``start`` to ``end`` with ``{#anchor}`` after
-        each heading (rewritten from its own text, without its closing #s),
-        so that the HTML's headings carry the anchors of Article.headings;
-        None when the range holds no heading."""
-        heads = [b for b in self.doc.blocks if b.kind == "heading" and start <= b.start < end]
-        if not heads:
-            return None
-        raw = self.doc.raw
-        first = raw.rfind(b"\n", 0, start) + 1
-        lines = self.doc.source(first, end).split("\n")
-        base = self.doc.line(first)
-        for head in heads:
-            anchor = self.anchor_at.get(self.doc.line(head.start))
-            if anchor is None:
-                continue
-            at = self.doc.line(head.start) - base
-            text = self.doc.heading_markdown(head)
-            last = self.doc.last_line(head.end) - base
-            if last > at:  # setext: the text lines, then the underline
-                lines[at:last] = [f"{text} {{#{anchor}}}"] + [""] * (last - at - 1)
-            else:
-                lines[at] = f"{'#' * head.level} {text} {{#{anchor}}}"
-        return "\n".join(lines).rstrip().lstrip("\n")
+        return anchored_markdown(self.doc, self.anchor_at, start, end)
 
     def blocks_text(self, blocks: list[Block]) -> Text:
         return self.text(blocks[0].start, blocks[-1].end) if blocks else EMPTY

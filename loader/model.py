@@ -112,6 +112,15 @@ class Trend:
     advice_outro: Text = EMPTY  # text after the advice list
 
 
+@dataclass(frozen=True)
+class Body:
+    """A body as stored: its markdown, without blank lines around it, and the
+    file line that markdown starts on (its HTML and plain text: loader.body)."""
+
+    markdown: str
+    first_line: int
+
+
 @dataclass
 class Article:
     slug: str
@@ -122,7 +131,7 @@ class Article:
     intro: Text
     summary: Text | None
     summary_heading: str | None
-    body: Text
+    body: Body
     word_count: int
     reading_time_minutes: int
     headings: list[Heading]

@@ -7,7 +7,10 @@ IDs from ``key``, so IDs held by clients survive reloads.
 
 Every text field that may contain markdown is stored three times:
 ``<field>_md`` (the source), ``<field>_html`` (rendered and sanitised) and
-``<field>_text`` (plain text). Every node records where it came from:
+``<field>_text`` (plain text), except the article's whole body: it is kept
+as ``body_md`` with ``body_line`` and its packed headings, and its HTML and
+plain text are derived when asked for (loader.body), since they are rarely read and would
+double the store. Every node records where it came from:
 ``source_path`` (relative to the content folder), ``start_line`` and
 ``end_line`` (1-based, inclusive, in the original file).
 """
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -45,10 +48,11 @@ TABLES: dict[str, dict] = {
             **_text("intro"),
             **_text("summary"),  # all three NULL when the article has no summary
             "summary_heading": str,
-            **_text("body"),  # the whole markdown body, unwrapped from its fence
+            "body_md": str,  # the whole markdown body, unwrapped from its fence
+            "body_line": int,  # the file line body_md starts on
             "word_count": int,
             "reading_time_minutes": int,
-            "headings": str,  # JSON array of {"level", "text", "anchor", "line", "markdown"}
+            "headings": str,  # every heading: loader.body.pack_headings
             **_SPAN,
             "intro_heading": str,  # the intro's own H2 (前言, Introduction); NULL if none
             "draft": int,  # 1: never served publicly (only by serve --drafts)
@@ -63,8 +67,8 @@ TABLES: dict[str, dict] = {
         "not_null": {"key", "slug", "title", "title_md", "title_html", "date", "year", "tags",
                      "draft",
                      "authors", "language", "extra",
-                     "intro_md", "intro_html", "intro_text", "body_md", "body_html",
-                     "body_text", "word_count", "reading_time_minutes", "headings",
+                     "intro_md", "intro_html", "intro_text", "body_md", "body_line",
+                     "word_count", "reading_time_minutes", "headings",
                      "source_path", "start_line", "end_line"},
     },
     # One row per file in the content folder; drives incremental loads.
@@ -195,6 +199,8 @@ TABLES: dict[str, dict] = {
     },
     # One row per searchable text; its rowid is its rowid in the FTS index,
     # which holds ``loader.tokens.index_text(text)``. ``kind`` is the GraphQL SearchKind.
+    # The text itself is not copied here: search_text_sql() reads it from the
+    # node's own plain-text column (SEARCH_TEXTS).
     "search_docs": {
         "columns": {
             "id": int,
@@ -203,11 +209,12 @@ TABLES: dict[str, dict] = {
             "node_table": str,  # articles, trends, key_points, routes, advice, sections
             "node_id": int,  # id in node_table
             "field": str,  # the hit's field: 'title', 'intro', 'text', 'cons', ... (SearchField)
-            "text": str,  # plain text that matched
+            # A route's pros and cons: the route_points row holding the text.
+            "point_id": int,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
-        "not_null": {"article_id", "kind", "node_table", "node_id", "field", "text"},
+        "not_null": {"article_id", "kind", "node_table", "node_id", "field"},
     },
     # Warnings from the last successful load (errors never reach the store).
     "diagnostics": {
@@ -252,6 +259,49 @@ ARTICLE_TABLES = ["search_docs", "route_points", "key_points", "advice", "routes
                   "sections", "trends", "article_tags", "sources", "articles"]
 
 FTS_TABLE = "search_fts"
+
+# Where each search doc's text is stored, by (node_table, field): a column of
+# the node (alias n), or an expression over it. A labelled item (a key point,
+# a pro or con) is searched as its label, a space and its text
+# (loader.store.labelled builds the same string for the index).
+_LABELLED = ("CASE WHEN n.label IS NULL OR n.label = '' THEN n.text_text "
+             "WHEN n.text_text = '' THEN n.label ELSE n.label || ' ' || n.text_text END")
+SEARCH_TEXTS: dict[tuple[str, str], str] = {
+    ("articles", "title"): "n.title",
+    ("articles", "description"): "n.description",
+    ("articles", "intro"): "n.intro_text",
+    ("articles", "summary"): "n.summary_text",
+    ("sections", "heading"): "n.heading",
+    ("sections", "body"): "n.body_text",
+    ("trends", "title"): "n.title",
+    ("trends", "intro"): "n.intro_text",
+    ("trends", "statusIntro"): "n.status_intro_text",
+    ("trends", "statusOutro"): "n.status_outro_text",
+    ("trends", "routesIntro"): "n.routes_intro_text",
+    ("trends", "adviceIntro"): "n.advice_intro_text",
+    ("trends", "adviceOutro"): "n.advice_outro_text",
+    ("key_points", "text"): _LABELLED,
+    ("routes", "name"): "n.name",
+    ("routes", "intro"): "n.intro_text",
+    ("route_points", "pros"): _LABELLED,
+    ("route_points", "cons"): _LABELLED,
+    ("advice", "title"): "n.title",
+    ("advice", "text"): "n.text_text",
+}
+
+
+def search_text_sql(doc: str = "d") -> str:
+    """An SQL expression for the text of the search doc aliased ``doc``: one
+    primary-key lookup in its node's table (for pros and cons, in
+    route_points by point_id). Unqualified table names, so that a connection
+    that hides drafts (api.drafts) reads through its own views."""
+    cases = []
+    for (table, field), expression in SEARCH_TEXTS.items():
+        key = f"{doc}.point_id" if table == "route_points" else f"{doc}.node_id"
+        node_table = "routes" if table == "route_points" else table
+        cases.append(f"WHEN {doc}.node_table = '{node_table}' AND {doc}.field = '{field}' "
+                     f"THEN (SELECT {expression} FROM {table} n WHERE n.id = {key})")
+    return "(CASE " + " ".join(cases) + " END)"
 
 
 def create(db: sqlite_utils.Database) -> None:

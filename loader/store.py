@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from .body import pack_headings
 from .model import Article, Span, Text
-from .schema import ARTICLE_TABLES, FTS_TABLE, TABLES
+from .schema import ARTICLE_TABLES, FTS_TABLE, TABLES, search_text_sql
 from .fold import fold
 from .tokens import DRAFT_TOKEN, index_text
 
@@ -80,17 +81,19 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
     docs = rows["search_docs"]
     a = article
 
-    def search(kind: str, table: str, node_id: int, field: str, text: str) -> None:
+    def search(kind: str, table: str, node_id: int, field: str, text: str,
+               point_id: int | None = None) -> None:
+        # ``text`` must be what loader.schema.SEARCH_TEXTS reads back.
         if text and text.strip():
-            docs.append((len(docs), 0, node_id, kind, table, field, text))
+            docs.append((len(docs), 0, node_id, kind, table, field, point_id))
             tokens.append(doc_tokens(text, a.draft))
 
     rows["articles"].append((
         0, a.slug, a.slug, a.title.plain, a.title.md, a.title.html, a.date.isoformat(),
         a.date.year, *_inline(a.description),
         json.dumps(a.tags, ensure_ascii=False), *_text(a.intro), *_text(a.summary),
-        a.summary_heading, *_text(a.body), a.word_count, a.reading_time_minutes,
-        json.dumps([h.__dict__ for h in a.headings], ensure_ascii=False), *_span(a.span),
+        a.summary_heading, a.body.markdown, a.body.first_line, a.word_count,
+        a.reading_time_minutes, pack_headings(a.headings), *_span(a.span),
         a.intro_heading, int(a.draft), a.published_at,
         a.updated_date.isoformat() if a.updated_date else None, a.updated_at,
         json.dumps(a.authors, ensure_ascii=False), a.language,
@@ -137,7 +140,7 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
             key_points.append((point_id, trend_id, point.position, point.label,
                                *_text(point.text), *_span(point.span)))
             search("KEY_POINT", "key_points", point_id, "text",
-                   f"{point.label or ''} {point.text.plain}".strip())
+                   labelled(point.label, point.text.plain))
         for route in trend.routes:
             route_id = len(routes)
             routes.append((route_id, trend_id, 0, f"{key}/r{route.position}", route.position,
@@ -145,10 +148,11 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
             search("ROUTE", "routes", route_id, "name", route.name)
             search("ROUTE", "routes", route_id, "intro", route.intro.plain)
             for point in route.points:
-                route_points.append((len(route_points), route_id, point.kind, point.position,
+                route_point_id = len(route_points)
+                route_points.append((route_point_id, route_id, point.kind, point.position,
                                      *_text(point.text), *_span(point.span), point.label))
                 search("ROUTE", "routes", route_id, "pros" if point.kind == "pro" else "cons",
-                       f"{point.label or ''} {point.text.plain}".strip())
+                       labelled(point.label, point.text.plain), route_point_id)
         for item in trend.advice:
             advice_id = len(advice)
             advice.append((advice_id, trend_id, 0, f"{key}/a{item.position}", item.position,
@@ -159,6 +163,11 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
             section(trend_id, f"{key}/s{s.position}", s)
     return SourceRecord(path, a.slug, {t: r for t, r in rows.items() if r}, tokens, a.draft,
                         a.coverage)
+
+
+def labelled(label: str | None, plain: str) -> str:
+    """The searched text of an item with a bold lead-in (SEARCH_TEXTS' _LABELLED)."""
+    return " ".join(part for part in (label, plain) if part)
 
 
 def doc_tokens(text: str, draft: bool) -> str:
@@ -172,8 +181,10 @@ def _shift(table: str, rows: list[tuple], first: dict[str, int]) -> list[tuple]:
     """``rows`` with their local ids turned into real ones: ``first[t]`` is the
     real id of the article's row 0 in table t."""
     o = [first[t] if t else 0 for _, t in _ID_COLUMNS[table]]
-    if table == "search_docs":
-        return [(r[0] + o[0], r[1] + o[1], r[2] + first[r[4]]) + r[3:] for r in rows]
+    if table == "search_docs":  # node_id counts in node_table; point_id in route_points
+        point = first["route_points"]
+        return [(r[0] + o[0], r[1] + o[1], r[2] + first[r[4]]) + r[3:6]
+                + (None if r[6] is None else r[6] + point,) for r in rows]
     if table == "sections":  # trend_id is NULL for a section of the article itself
         return [(r[0] + o[0], r[1] + o[1], None if r[2] is None else r[2] + o[2]) + r[3:]
                 for r in rows]
@@ -226,7 +237,7 @@ def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[s
     deleted: dict[str, int] = {}
     marks = ",".join("?" * len(article_ids))
     # A contentless FTS5 index forgets a row only when given the row's tokens.
-    docs = db.execute(f"SELECT d.id, d.text, a.draft FROM search_docs d JOIN articles a "
+    docs = db.execute(f"SELECT d.id, {search_text_sql('d')}, a.draft FROM search_docs d JOIN articles a "
                       f"ON a.id = d.article_id WHERE d.article_id IN ({marks})",
                       article_ids).fetchall()
     db.conn.executemany(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', ?, ?)",

@@ -10,6 +10,7 @@ import pytest
 
 from loader.fold import fold
 from loader.load import load_content
+from loader.schema import search_text_sql
 from loader.tokens import runs
 from tests.api.helpers import gql, make_client
 from tests.support.paths import REAL_WORLD
@@ -99,7 +100,7 @@ def test_two_character_recall_is_complete_across_scripts(real_world_db, client):
     """Every 2-character CJK term: the search finds exactly the docs whose folded
     text contains it (the same as a substring scan), in either script."""
     conn = sqlite3.connect(real_world_db)
-    docs = conn.execute("SELECT d.id, d.text FROM search_docs d JOIN articles a "
+    docs = conn.execute(f"SELECT d.id, {search_text_sql('d')} FROM search_docs d JOIN articles a "
                         "ON a.id = d.article_id WHERE a.draft = 0").fetchall()
     conn.close()
     folded = {doc_id: fold(text) for doc_id, text in docs}

@@ -12,7 +12,10 @@ import pytest
 
 from loader.diagnostics import LoadError
 from loader.load import load_content
+from loader.schema import search_text_sql
 from tests.support.edits import retitle
+
+TEXT = search_text_sql("d")  # a search doc's text, read from its node
 
 
 def sha(path: Path) -> str:
@@ -97,7 +100,7 @@ def test_incremental_load_parses_only_changed_files(content_dir, db_path):
     assert hits == [(1,)], "the search index follows the change"
     stale = rows(db_path, "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"优先 先路\"'")
     assert stale[0][0] >= 1  # other trends still have 优先路线; the old route's entry is gone:
-    assert rows(db_path, "SELECT count(*) FROM search_docs WHERE text = '大模型优先路线'") == [(0,)]
+    assert rows(db_path, f"SELECT count(*) FROM search_docs d WHERE {TEXT} = '大模型优先路线'") == [(0,)]
 
 
 def test_incremental_result_equals_a_fresh_load(content_dir, db_path, tmp_path):
@@ -144,7 +147,7 @@ def test_search_recall_on_two_character_chinese_terms(content_dir, db_path):
     from loader.tokens import match_expression
 
     for term in ("芯片", "隐私", "成本"):
-        expected = rows(db_path, f"SELECT count(*) FROM search_docs WHERE text LIKE '%{term}%'")[0][0]
+        expected = rows(db_path, f"SELECT count(*) FROM search_docs d WHERE {TEXT} LIKE '%{term}%'")[0][0]
         assert expected > 0
         found = rows(db_path, "SELECT count(*) FROM search_fts WHERE search_fts MATCH "
                               f"'{match_expression(term)}'")[0][0]
@@ -333,7 +336,7 @@ def test_every_column_holds_what_it_is_named_for(content_dir, db_path):
                 if "key" in row.keys():
                     article_id = row["id"] if table == "articles" else row["article_id"]
                     assert row["key"].split("/")[0] == slugs[article_id], (table, dict(row))
-        for row in conn.execute("SELECT * FROM search_docs"):
+        for row in conn.execute(f"SELECT d.*, {TEXT} AS text FROM search_docs d"):
             node = conn.execute(f"SELECT * FROM [{row['node_table']}] WHERE id = ?",
                                 (row["node_id"],)).fetchone()
             if row["node_table"] == "key_points":  # a key point's article is its trend's
@@ -430,3 +433,27 @@ def test_a_file_that_is_not_a_store_is_replaced(content_dir, db_path):
     db_path.write_bytes(b"not a database at all" * 100)
     report = load_content(content_dir, db_path)
     assert report.changed and report.counts["articles"] == 3
+
+
+def test_the_index_holds_the_tokens_of_the_text_each_doc_reads_back(content_dir, db_path):
+    """Search docs keep no copy of their text: it is read from the node's columns
+    (loader.schema.SEARCH_TEXTS). The index was built from the loader's own string,
+    so the two must give the same tokens, doc by doc, in order."""
+    from loader.store import doc_tokens
+
+    load_content(content_dir, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, search_fts, instance)")
+    indexed: dict[int, list[tuple[int, str]]] = {}
+    for term, doc, offset in conn.execute("SELECT term, doc, offset FROM temp.vocab"):
+        indexed.setdefault(doc, []).append((offset, term))
+    docs = conn.execute(f"SELECT d.id, {TEXT}, a.draft FROM search_docs d "
+                        "JOIN articles a ON a.id = d.article_id").fetchall()
+    conn.close()
+    assert docs and len(docs) == len(indexed)
+    kinds = set()
+    for doc_id, text, draft in docs:
+        assert text and text.strip(), doc_id
+        assert [t for _, t in sorted(indexed[doc_id])] == doc_tokens(text, bool(draft)).split(), text
+        kinds.add(text)
+    assert len(kinds) > len(docs) // 2  # texts differ: not one column read for all

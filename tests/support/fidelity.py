@@ -23,10 +23,12 @@ import json
 import re
 import sqlite3
 
+from loader.body import derive
 from loader.config import DEFAULTS
 from loader.dates import iso_instant, parse_when
 from loader.fold import fold
 from loader.frontmatter import ALIASES
+from loader.model import Body
 from loader.tokens import runs
 
 # Per table, groups of columns: each group is one stored value (a heading's
@@ -142,8 +144,12 @@ def unreachable_lines(conn: sqlite3.Connection, path: str, source: str) -> list[
 
 def _headings(conn: sqlite3.Connection, path: str, level: int | None = 1) -> list[dict]:
     """Article.headings of the file: those of ``level``, or all for None."""
-    row = conn.execute("SELECT headings FROM articles WHERE source_path = ?", (path,)).fetchone()
-    return [h for h in json.loads(row[0]) if level is None or h["level"] == level] if row else []
+    row = conn.execute("SELECT body_md, body_line FROM articles WHERE source_path = ?",
+                       (path,)).fetchone()
+    if row is None:
+        return []
+    headings = derive(Body(row[0], row[1])).headings
+    return [h.__dict__ for h in headings if level is None or h.level == level]
 
 
 def _normal(text: str) -> str:
