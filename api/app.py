@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api import compiled, config, graphiql
+from api import compiled, config, graphiql, validation_cache
 from api.encoding import WeakETagWhenEncoded
 from api.serving import InFlight, LoadShedding
 from api.config import Settings
@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
                 # Executed requests: objects all from compiled plans, some, or none;
                 # and what sent objects back to graphql-core (api.compiled).
                 "execution": compiled.STATS.as_dict(),
+                # Unseen documents: proven valid quickly, or by graphql-core's rules.
+                "validation": validation_cache.STATS.as_dict(),
                 "diagnostics": [str(d) for d in holder.problems]}
         return Response(orjson.dumps(body), media_type="application/json",
                         headers={"Cache-Control": "no-store"})

@@ -1,4 +1,5 @@
-"""A depth rule that also counts introspection fields.
+"""Depth rules: one that also counts introspection fields, and Strawberry's own
+made safe for documents that spread undefined fragments.
 
 Strawberry's QueryDepthLimiter skips every field whose name starts with
 ``__``, and graphql-core's MaxIntrospectionDepthRule only counts
@@ -10,8 +11,10 @@ introspection query (15 levels).
 
 from __future__ import annotations
 
-from graphql import (FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode,
-                     OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule)
+from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
+                     InlineFragmentNode, OperationDefinitionNode, SelectionSetNode,
+                     ValidationContext, ValidationRule, Visitor, visit)
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 INTROSPECTION_MAX_DEPTH = 16
 MESSAGE = "Query is nested deeper than {limit} levels (introspection included)."
@@ -54,3 +57,37 @@ def create_total_depth_rule(limit: int = INTROSPECTION_MAX_DEPTH) -> type[Valida
                 self.report_error(GraphQLError(MESSAGE.format(limit=limit), node))
 
     return TotalDepthRule
+
+
+class _SpreadNames(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_args) -> None:
+        self.names.add(node.name.value)
+
+
+def _spreads_unknown_fragments(context: ValidationContext) -> bool:
+    document = context.document
+    defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    spreads = _SpreadNames()
+    visit(document, spreads)
+    return not spreads.names <= defined
+
+
+def create_depth_rule(max_depth: int) -> type[ValidationRule]:
+    """Strawberry's depth limit, except for documents that spread a fragment
+    they do not define: its depth walk looks the fragment up and fails with
+    a KeyError (a 500). Those documents are invalid anyway, and graphql-core's
+    KnownFragmentNamesRule names the missing fragment."""
+    strawberry_rule = depth_rule(max_depth, None)
+
+    class DepthLimitRule(strawberry_rule):
+        def __init__(self, context: ValidationContext) -> None:
+            if _spreads_unknown_fragments(context):
+                ValidationRule.__init__(self, context)
+            else:
+                super().__init__(context)
+
+    return DepthLimitRule

@@ -7,16 +7,16 @@ from enum import Enum
 from typing import Annotated, Optional, Union
 
 import strawberry
+from graphql import specified_rules
 from graphql.validation.rules.max_introspection_depth_rule import MaxIntrospectionDepthRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 
 from api import connections, fast, ids, queries, search
 from api.cache import LRU
 from api.compiled import CompiledExecutionContext
-from api.limits import create_total_depth_rule
+from api.limits import create_depth_rule, create_total_depth_rule
 from api.loaders import ARTICLE_OF, related, related_node
 from api.config import Settings
 from api.connections import Connection
@@ -24,6 +24,7 @@ from api.errors import bad_input
 from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchField,
                         SearchFilter, SearchKind, TrendFilter)
 from api.pagination import keyset_page, page_request, signature
+from api.quick_validation import Limits
 from api.validation_cache import DocumentValidationCache
 from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, KeyPoint, Node, Route,
                        Section, TextFormat, Trend)
@@ -274,11 +275,13 @@ class ContentSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> ContentSchema:
     settings = settings or Settings()
     # Rule classes are created once so that the validation cache keys stay stable.
-    rules = [depth_rule(settings.max_depth, None), alias_rule(settings.max_aliases),
+    rules = [create_depth_rule(settings.max_depth), alias_rule(settings.max_aliases),
              MaxIntrospectionDepthRule,
              create_total_depth_rule(max(settings.max_depth, settings.max_introspection_depth))]
     size = settings.document_cache_size
     validated: LRU = LRU(size)  # api.validation_cache: per schema, like its rules
+    limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases)
+    covered = frozenset((*specified_rules, *rules))  # what api.quick_validation proves
     schema = ContentSchema(
         query=Query,
         types=[Article, Trend, Route, Advice, Section],
@@ -286,7 +289,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
             lambda: MaxTokensLimiter(settings.max_tokens),
             lambda: ParserCache(maxsize=size),
             lambda: AddValidationRules(rules),
-            lambda: DocumentValidationCache(validated),
+            lambda: DocumentValidationCache(validated, limits, covered),
         ],
         config=StrawberryConfig(disable_field_suggestions=settings.production),
         execution_context_class=CompiledExecutionContext if settings.compiled_execution else None,

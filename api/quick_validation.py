@@ -1,0 +1,238 @@
+"""A quick proof that a document is valid, to spare graphql-core's full validation.
+
+graphql-core validates with some thirty rules, each a visitor over the whole
+document with type information: about 3 ms for the benchmark's article
+query, five times what parsing costs and several times what executing it
+costs. Most documents clients send are plain: one query, fields and
+arguments, fragments, variables. For those, one walk can establish every
+condition the rules check.
+
+``proves_valid`` either proves a document valid under the standard rules and
+this server's limits, or gives up ("not proven"), and the caller then runs
+graphql-core's validation as before. It never reports errors itself, so
+error messages always come from graphql-core, and a document it proves valid
+is one graphql-core would have passed: tests/api/test_quick_validation.py
+checks that on generated and hand-broken documents. Whatever it has no
+rule for (directives, introspection, default values, several operations, a
+response name used twice in one selection for anything but the same leaf, a depth or alias count near the
+limits), it leaves to graphql-core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode,
+                     GraphQLInputObjectType, GraphQLInputType, GraphQLNonNull, GraphQLSchema,
+                     InlineFragmentNode, ListValueNode, NullValueNode, ObjectValueNode,
+                     OperationDefinitionNode, OperationType, SelectionSetNode, Undefined,
+                     ValueNode, VariableNode, get_named_type, is_composite_type, is_input_type,
+                     is_interface_type, is_leaf_type, is_object_type, print_ast)
+from graphql.utilities import (do_types_overlap, is_type_sub_type_of, type_from_ast,
+                               validate_input_literal)
+from strawberry.types.base import StrawberryMaybe
+
+
+class NotProven(Exception):
+    """The document uses something the quick check does not cover."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The server's own validation limits (api.schema): a document is proven
+    valid only with a margin below each, so that how exactly each limit rule
+    counts never matters."""
+
+    max_depth: int
+    max_aliases: int
+
+
+def proves_valid(schema: GraphQLSchema, document: DocumentNode, limits: Limits) -> bool:
+    """True only if graphql-core's standard rules and the limits pass ``document``."""
+    try:
+        _Walk(schema, document, limits).check()
+    except NotProven:
+        return False
+    return True
+
+
+class _Walk:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, limits: Limits) -> None:
+        self.schema = schema
+        self.limits = limits
+        self.operations = []
+        self.fragments: dict[str, FragmentDefinitionNode] = {}
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                self.operations.append(definition)
+            elif isinstance(definition, FragmentDefinitionNode):
+                _require(definition.name.value not in self.fragments)
+                _require(not definition.directives and not definition.variable_definitions)
+                self.fragments[definition.name.value] = definition
+            else:
+                raise NotProven  # type system definitions, extensions
+        self.variables: dict[str, GraphQLInputType] = {}
+        self.used_variables: set[str] = set()
+        self.used_fragments: set[str] = set()
+        self.aliases = 0
+        self.deepest = 0
+
+    def check(self) -> None:
+        _require(len(self.operations) == 1)
+        operation = self.operations[0]
+        _require(operation.operation == OperationType.QUERY and not operation.directives)
+        for definition in operation.variable_definitions or ():
+            name = definition.variable.name.value
+            _require(name not in self.variables and definition.default_value is None
+                     and not definition.directives)
+            variable_type = type_from_ast(self.schema, definition.type)
+            _require(variable_type is not None and is_input_type(variable_type))
+            self.variables[name] = variable_type
+        root = self.schema.query_type
+        _require(root is not None)
+        self.selections(operation.selection_set, root, {}, (), 1)
+        _require(self.used_variables == set(self.variables))
+        _require(self.used_fragments == set(self.fragments))
+        _require(self.deepest + 1 < self.limits.max_depth)
+        _require(self.aliases < self.limits.max_aliases)
+
+    def selections(self, selection_set: SelectionSetNode, parent: Any, keys: dict,
+                   spreads: tuple[str, ...], depth: int) -> None:
+        """Check one selection set; ``keys``: the response names already used in
+        the merged set (fragments share their parent's), each allowed once
+        unless it names the same leaf field of the same type with the same
+        arguments again."""
+        _require(bool(selection_set.selections))
+        for selection in selection_set.selections:
+            _require(not selection.directives)
+            if isinstance(selection, FieldNode):
+                key = (selection.alias or selection.name).value
+                twin = _leaf_identity(selection, parent)
+                if key in keys:  # only the very same leaf field twice merges trivially
+                    _require(twin is not None and keys[key] == twin)
+                keys[key] = twin
+                self.aliases += selection.alias is not None
+                self.field(selection, parent, spreads, depth)
+            elif isinstance(selection, InlineFragmentNode):
+                inner = parent if selection.type_condition is None else \
+                    self.condition(selection.type_condition.name.value, parent)
+                self.selections(selection.selection_set, inner, keys, spreads, depth)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                _require(fragment is not None and name not in spreads)
+                self.used_fragments.add(name)
+                inner = self.condition(fragment.type_condition.name.value, parent)
+                self.selections(fragment.selection_set, inner, keys, spreads + (name,), depth)
+            else:
+                raise NotProven
+
+    def condition(self, type_name: str, parent: Any) -> Any:
+        """The type a fragment narrows to, if it can apply to ``parent`` at all."""
+        narrowed = self.schema.get_type(type_name)
+        _require(narrowed is not None and is_composite_type(narrowed)
+                 and do_types_overlap(self.schema, narrowed, parent))
+        return narrowed
+
+    def field(self, node: FieldNode, parent: Any, spreads: tuple[str, ...], depth: int) -> None:
+        name = node.name.value
+        if name == "__typename":
+            _require(not node.arguments and node.selection_set is None)
+            self.deepest = max(self.deepest, depth)
+            return
+        _require(not name.startswith("__"))  # introspection has rules of its own
+        _require(is_object_type(parent) or is_interface_type(parent))
+        definition = parent.fields.get(name)
+        _require(definition is not None)
+        given: set[str] = set()
+        for argument in node.arguments or ():
+            argument_name = argument.name.value
+            argument_def = definition.args.get(argument_name)
+            _require(argument_def is not None and argument_name not in given)
+            given.add(argument_name)
+            self.value(argument.value, argument_def.type)
+        for argument_name, argument_def in definition.args.items():
+            if isinstance(argument_def.type, GraphQLNonNull) \
+                    and argument_def.default_value is Undefined:
+                _require(argument_name in given)
+        named = get_named_type(definition.type)
+        if is_leaf_type(named):
+            _require(node.selection_set is None)
+            self.deepest = max(self.deepest, depth)
+            return
+        _require(node.selection_set is not None)
+        self.selections(node.selection_set, named, {}, spreads, depth + 1)
+
+    def value(self, node: ValueNode, expected: Any) -> None:
+        """An argument's value: a variable of a type that always fits, or a
+        literal that graphql-core's own literal check (the one
+        ValuesOfCorrectTypeRule uses) accepts."""
+        if isinstance(node, VariableNode):
+            name = node.name.value
+            _require(name in self.variables
+                     and is_type_sub_type_of(self.schema, self.variables[name], expected))
+            self.used_variables.add(name)
+            return
+        kinds = _kinds_inside(node)
+        _require(VariableNode not in kinds)  # variables inside literals: left to the rules
+        maybe, one_of = _strawberry_rules_apply(self.schema)
+        # Strawberry's MaybeNullValidationRule and OneOfInputValidationRule judge
+        # nulls and input objects of their own; a schema that has such types
+        # leaves those literals to them.
+        _require(not (maybe and NullValueNode in kinds) and not (one_of and ObjectValueNode in kinds))
+        errors: list = []
+        validate_input_literal(node, expected, lambda error, _path: errors.append(error))
+        _require(not errors)
+
+
+def _kinds_inside(node: ValueNode) -> set[type]:
+    """The node classes in a literal, itself included. An input object that
+    names a field twice (UniqueInputFieldNamesRule's case, which the literal
+    check does not look for) is not proven."""
+    kinds = {type(node)}
+    if isinstance(node, ListValueNode):
+        for item in node.values:
+            kinds |= _kinds_inside(item)
+    elif isinstance(node, ObjectValueNode):
+        names = [field.name.value for field in node.fields]
+        _require(len(names) == len(set(names)))
+        for field in node.fields:
+            kinds |= _kinds_inside(field.value)
+    return kinds
+
+
+def _leaf_identity(node: FieldNode, parent: Any) -> tuple | None:
+    """What makes two selections of a leaf field the same: its type, name and
+    arguments as written; None for a field with a selection set."""
+    if node.selection_set is not None:
+        return None
+    arguments = tuple(sorted((a.name.value, print_ast(a.value)) for a in node.arguments or ()))
+    return parent.name, node.name.value, arguments
+
+
+_STRAWBERRY_RULES: dict[int, tuple[bool, bool]] = {}
+
+
+def _strawberry_rules_apply(schema: GraphQLSchema) -> tuple[bool, bool]:
+    """Whether ``schema`` has (a strawberry.Maybe argument or input field, a
+    oneOf input type): the types Strawberry's two extra rules check."""
+    if id(schema) not in _STRAWBERRY_RULES:
+        maybe = one_of = False
+        for named in schema.type_map.values():
+            places = []
+            if isinstance(named, GraphQLInputObjectType):
+                one_of = one_of or bool(getattr(named, "is_one_of", False))
+                places = list(named.fields.values())
+            elif is_object_type(named) or is_interface_type(named):
+                places = [a for f in named.fields.values() for a in f.args.values()]
+            for place in places:
+                definition = (place.extensions or {}).get("strawberry-definition")
+                maybe = maybe or isinstance(getattr(definition, "type", None), StrawberryMaybe)
+        _STRAWBERRY_RULES[id(schema)] = (maybe, one_of)
+    return _STRAWBERRY_RULES[id(schema)]
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise NotProven
