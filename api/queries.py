@@ -13,6 +13,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import orjson
+
 from api import search
 from api.pagination import Order
 from loader.fold import fold
@@ -136,7 +138,7 @@ def rows_by(conn: sqlite3.Connection, table: str, column: str, values: Sequence,
     order_sql = f" ORDER BY {order}" if order else ""
     selected = columns or COLUMNS.get(table, "*")
     sql = f"SELECT {selected} FROM {table} WHERE {column} IN {IDS}{extra}{order_sql}"
-    return conn.execute(sql, [json.dumps(list(values))]).fetchall()
+    return conn.execute(sql, [orjson.dumps(list(values)).decode()]).fetchall()
 
 
 def tag_counts(conn: sqlite3.Connection) -> list[sqlite3.Row]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .blocks import Document
 from .model import Body, Heading, Text
@@ -36,10 +37,13 @@ def pack_headings(headings: list[Heading]) -> str:
     return json.dumps([[h.level, h.line, h.text] for h in headings], ensure_ascii=False)
 
 
-def unpack_headings(packed: str) -> list[tuple[int, str, str, int]]:
-    """(level, text, anchor, line) of each packed heading, as headings_of gave them."""
+@lru_cache(maxsize=1024)
+def unpack_headings(packed: str) -> tuple[tuple[int, str, str, int], ...]:
+    """(level, text, anchor, line) of each packed heading, as headings_of gave
+    them. Cached (keyed by the packed text, so never stale): an article page
+    asks for the same headings on every request, and anchors cost a regex each."""
     anchors = Anchors()
-    return [(level, text, anchors(text), line) for level, line, text in json.loads(packed)]
+    return tuple((level, text, anchors(text), line) for level, line, text in json.loads(packed))
 
 
 def anchored_markdown(doc: Document, anchor_at: dict[int, str], start: int, end: int
