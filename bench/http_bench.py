@@ -8,6 +8,10 @@ Scenarios (see BENCHMARKS.md for the method):
   d        (a) as GET with the ETag it returned sent back in If-None-Match: 304
   d-pq     (d) as a persisted query: the GET names the query by its sha256
   floor    the bytes of (a) from memory, GET
+  a-side   (a) again, beside the floors below, at 1 connection
+  a-data   (a) answered by the data floor (hand-written SQL + orjson), POST
+  floor-a  the static floor again, beside (a), a-data and a-unseen at 1 connection
+  a-unseen (a) as texts the server has not seen (a comment makes each unique), POST
 Ours runs twice: with the response cache off (a, b, c: the GraphQL engine
 itself) and with production defaults (a-warm, d).
 """
@@ -218,6 +222,51 @@ def _ours_cached(plan: Plan, out: Outcome, log: Log, slug: str, body_file: Path)
         server.stop()
 
 
+# Unique texts for the unseen-document scenario: more than the server's parser
+# and validation caches hold (CONTENT_API_DOCUMENT_CACHE_SIZE), so that a text
+# is always gone from them when wrk comes back round to it.
+UNSEEN_TEXTS = 4096
+
+
+def _floors(plan: Plan, out: Outcome, log: Log, rotation: list[str], body_file: Path) -> None:
+    """(a) uncached and (a) as unseen texts beside two floors, at 1 connection.
+
+    The static floor (bench.floor) sends (a)'s bytes from memory; the data floor
+    (bench.data_floor_app) reads (a)'s data with hand-written SQL and orjson.
+    Runs alternate (ours, data floor, static floor, unseen), twice, keeping
+    each one's better run, so that load from elsewhere lands on both sides."""
+    bodies_a = [queries.body(queries.ARTICLE, {"slug": s}) for s in rotation]
+    bodies_unseen = [queries.body(f"{queries.ARTICLE}\n# {i}", {"slug": rotation[i % len(rotation)]})
+                     for i in range(UNSEEN_TEXTS)]
+    ours = _started(out, log, servers.ours(plan.db, response_cache=0, name="ours-nocache"))
+    started = [ours]
+    try:
+        _, _, raw = _graphql(ours.url + "/graphql", bodies_a[0], "ours (a)")
+        body_file.write_bytes(raw)
+        data = _started(out, log, servers.data_floor(plan.db))
+        started.append(data)
+        status, _, data_raw = _request(data.url + "/", bodies_a[0])
+        if status != 200 or json.loads(data_raw)["data"] != json.loads(raw)["data"]:
+            raise RuntimeError("data floor: its data differs from ours")
+        static = _started(out, log, servers.floor(body_file))
+        started.append(static)
+        runs = [(ours, "a-side", {"method": "POST", "bodies": bodies_a}),
+                (data, "a-data", {"method": "POST", "bodies": bodies_a, "path": "/"}),
+                (static, "floor-a", {"path": "/"}),
+                (ours, "a-unseen", {"method": "POST", "bodies": bodies_unseen})]
+        best: dict[str, wrk.Result] = {}
+        for _ in range(2):
+            for target, scenario, kwargs in runs:
+                result = _measure(out, log, target, scenario, 1, plan.duration_s,
+                                  record=False, **dict(kwargs))
+                if scenario not in best or result.rps > best[scenario].rps:
+                    best[scenario] = result
+        out.results.extend(best.values())
+    finally:
+        for server in started:
+            server.stop()
+
+
 def _persisted_get_path(server: servers.Server, slug: str, etag: str) -> str:
     """Register (a) as a persisted query, then return the hash-only GET path (checked: 304)."""
     extensions = json.dumps({"persistedQuery": {
@@ -288,7 +337,9 @@ def run(plan: Plan, log: Log = print) -> Outcome:
     body_file = servers.OUT / "response-a.json"
     phases = [("ours, response cache off", lambda: _ours_engine(plan, out, log, rotation)),
               ("ours, production defaults, and the floor",
-               lambda: _ours_cached(plan, out, log, rotation[0], body_file))]
+               lambda: _ours_cached(plan, out, log, rotation[0], body_file)),
+              ("ours uncached and unseen against the static and data floors",
+               lambda: _floors(plan, out, log, rotation, servers.OUT / "response-a-floor.json"))]
     if servers.peer_available():
         phases.append(("datasette", lambda: _peer(plan, out, log, rotation)))
     else:

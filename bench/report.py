@@ -20,6 +20,9 @@ TARGETS = {
     "one_file_reload_s": 1.0,
     "vs_peer": 3.0,  # (a), (b): ours at least 3x datasette at p50 and throughput
     "d_vs_floor": 1.3,  # (d) throughput within 1.3x of the floor
+    "warm_vs_floor": 1.3,  # repeated POST (response cache) within 1.3x of the floor
+    "a_vs_floor": 3.0,  # (a) uncached within 3x of the static floor, 1 connection
+    "unseen_vs_floor": 8.0,  # (a) as an unseen text within 8x of the static floor
     "search_p50_ms": 20.0,  # on 10,000 articles
     "rss_mb": 150.0,  # serving 10,000 articles
 }
@@ -32,6 +35,10 @@ SCENARIO_NAMES = {
     "d": "(d) (a) as GET + If-None-Match → 304",
     "d-pq": "(d) as a persisted-query GET (hash, no query text) → 304",
     "floor": "floor: bytes of (a) from memory",
+    "a-side": "(a) article(slug), beside the floors",
+    "a-data": "data floor: (a) by hand-written SQL + orjson",
+    "floor-a": "floor: bytes of (a) from memory, beside (a)",
+    "a-unseen": "(a) as a text not seen before",
 }
 
 
@@ -116,6 +123,42 @@ def _ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
         lines += ["", "For information, (d) as a persisted query (short URL):", "",
                   "| conns | floor req/s | (d-pq) req/s | floor / (d-pq) throughput "
                   "| (d-pq) / floor p50 |", "|--:|--:|--:|--:|--:|", *pq_lines]
+    return lines, verdict
+
+
+def _floor_ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
+    """Uncached, unseen and repeated requests against the static floor (throughput)."""
+    verdict: dict[str, bool | None] = {}
+    lines = ["Against the static floor at 1 connection (runs alternated, best of 2 each):", "",
+             "| request | req/s | p50 ms | floor / it, throughput | it / floor, p50 | target "
+             "| result |", "|---|--:|--:|--:|--:|---|---|"]
+    floor = _find(results, "floor", "floor-a", 1)
+    for server, scenario, target in (("ours-nocache", "a-side", "a_vs_floor"),
+                                     ("ours-nocache", "a-unseen", "unseen_vs_floor"),
+                                     ("datafloor", "a-data", None)):
+        row = _find(results, server, scenario, 1)
+        if not floor or not row or not row["rps"]:
+            continue
+        thr, lat = floor["rps"] / row["rps"], row["p50_ms"] / floor["p50_ms"]
+        limit = TARGETS[target] if target else None
+        if limit is not None:
+            verdict[f"{SCENARIO_NAMES[scenario]} within {limit:g}x of the floor, c=1 "
+                    f"({thr:.1f}x)"] = thr <= limit
+        lines.append(f"| {SCENARIO_NAMES[scenario]} | {_rate(row['rps'])} | {row['p50_ms']:.2f} "
+                     f"| {thr:.1f}× | {lat:.1f}× | {f'≤ {limit:g}×' if limit else 'the bound'} "
+                     f"| {_mark(thr <= limit) if limit else ''} |")
+    lines += ["", "Repeated POST of the same query (response cache) against the floor:", "",
+              "| conns | floor req/s | repeated POST req/s | floor / it, throughput | target "
+              "| result |", "|--:|--:|--:|--:|---|---|"]
+    for c in levels:
+        warm, fl = _find(results, "ours", "a-warm", c), _find(results, "floor", "floor", c)
+        if not warm or not fl or not warm["rps"]:
+            continue
+        thr = fl["rps"] / warm["rps"]
+        ok = thr <= TARGETS["warm_vs_floor"]
+        verdict[f"repeated POST within 1.3x of the floor, c={c} ({thr:.2f}x)"] = ok
+        lines.append(f"| {c} | {_rate(fl['rps'])} | {_rate(warm['rps'])} | {thr:.2f}× | ≤ 1.3× "
+                     f"| {_mark(ok)} |")
     return lines, verdict
 
 
@@ -215,6 +258,9 @@ def section(run: dict) -> str:
         lines += ["### HTTP", "", *_latency_table(results), ""]
         ratio_lines, v = _ratios(results, run["levels"])
         lines += ["### Ratios", "", *ratio_lines, ""]
+        verdict.update(v)
+        floor_lines, v = _floor_ratios(results, run["levels"])
+        lines += [*floor_lines, ""]
         verdict.update(v)
         search = [r for r in results if r["server"] == "ours-nocache" and r["scenario"] == "c"
                   and r["connections"] == 1]

@@ -237,3 +237,12 @@ def floor(body_file: Path) -> Server:
             "--port", str(port), "--log-level", "warning", "--no-access-log",
             "--no-server-header"]
     return Server("floor", argv, port, "/", {"BENCH_FLOOR_BODY": str(body_file)})
+
+
+def data_floor(db: Path) -> Server:
+    """bench.data_floor_app under the same Uvicorn: (a)'s data by hand-written SQL."""
+    port = free_port()
+    argv = [sys.executable, "-m", "uvicorn", "bench.data_floor_app:app", "--host", HOST,
+            "--port", str(port), "--log-level", "warning", "--no-access-log",
+            "--no-server-header"]
+    return Server("datafloor", argv, port, "/", {"BENCH_DB": str(db)})
