@@ -7,13 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser
+.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser docs docs-serve
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,docs]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -94,6 +94,15 @@ dev: load assets
 schema: install
 	$(BIN)/content-api export-schema > schema.graphql
 
+# The documentation site (mkdocs.yml): built into site/ with --strict, as make test
+# does; docs-serve rebuilds on every change of docs/ or of what the reference reads.
+DOCS_PORT ?= 8001
+docs: install
+	$(BIN)/mkdocs build --strict
+
+docs-serve: install
+	$(BIN)/mkdocs serve --strict --dev-addr $(HOST):$(DOCS_PORT)
+
 # Long property-based and schema fuzzing runs (make test runs short ones).
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider \
@@ -118,4 +127,4 @@ bench: install $(PEER_VENV)/.installed
 	$(BIN)/python -m bench --count $(N) --duration $(BENCH_DURATION)
 
 clean:
-	rm -rf $(VENV) data build .pytest_cache
+	rm -rf $(VENV) data build site .pytest_cache
