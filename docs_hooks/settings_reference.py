@@ -43,19 +43,15 @@ def shown_default(setting: DocumentedSetting) -> str:
     return f"`{value}`"
 
 
-def cell(value: str) -> str:
-    return value.replace("|", "\\|").replace("\n", " ") or "–"
-
-
 def settings_page() -> str:
-    lines = [INTRO, "| Variable | Default | What it bounds or does | Beyond it |", "|---|---|---|---|"]
+    lines = [INTRO]
     for setting in documented_settings():
-        # An explicit anchor per variable, so guides can link to one setting.
-        anchor = setting.variable.lower()
-        lines.append(f"| <span id=\"{anchor}\"></span>`{setting.variable}` | "
-                     f"{cell(shown_default(setting))} | {cell(setting.doc)} | "
-                     f"{cell(setting.exceeded)} |")
-    return "\n".join(lines) + "\n"
+        # The variable's own name as its anchor, so guides can link to one setting.
+        lines += [f"## `{setting.variable}` {{ #{setting.variable.lower()} }}", "",
+                  f"**Default:** {shown_default(setting)}", "", setting.doc, ""]
+        if setting.exceeded:
+            lines += [f"**Beyond it:** {setting.exceeded}", ""]
+    return "\n".join(lines)
 
 
 def on_files(files: Files, config) -> Files:
