@@ -5,9 +5,12 @@ added to the build as generated files and to the navigation under the entry that
 holds ``reference/schema/index.md``. Nothing here is written by hand: descriptions,
 arguments, defaults, enum values, deprecations and directives all come from the SDL.
 
-Why not mkdocstrings-graphql: its 0.3 release renders no arguments of object fields,
-no deprecations and no directive definitions (it warns on them, which fails a strict
-build), and it pins graphql-core 3.2 while the API runs on 3.3.
+Why not mkdocstrings-graphql (0.3, the maintained generator for MkDocs): it renders the
+arguments of Query fields only, not of object fields (Article.excerpt(length:)); it has no
+default values, no deprecations (Advice.title) and no directives; and it pins graphql-core
+~=3.2 (and typing-extensions ~=4.13) while the API runs on graphql-core 3.3. SpectaQL and
+Magidoc build a separate single-page site that MkDocs' strict link checking, navigation
+and search would not cover.
 """
 
 from __future__ import annotations
@@ -72,12 +75,12 @@ def page_of(type_name: str) -> str:
 
 # -- rendering --------------------------------------------------------------
 
-def type_ref(kind, here: str) -> str:
+def type_ref(kind) -> str:
     """A field or argument type as markdown, its named type linked: \\[[Trend](Trend.md)!\\]!."""
     if isinstance(kind, graphql.GraphQLNonNull):
-        return type_ref(kind.of_type, here) + "!"
+        return type_ref(kind.of_type) + "!"
     if isinstance(kind, graphql.GraphQLList):
-        return "\\[" + type_ref(kind.of_type, here) + "\\]"
+        return "\\[" + type_ref(kind.of_type) + "\\]"
     return f"[{kind.name}]({kind.name}.md)"
 
 
@@ -106,19 +109,19 @@ def default_of(arg: GraphQLArgument | GraphQLInputField) -> str:
     return ""
 
 
-def arguments_table(args: dict[str, GraphQLArgument], here: str) -> list[str]:
+def arguments_table(args: dict[str, GraphQLArgument]) -> list[str]:
     lines = ["| Argument | Type | Default | Description |", "|---|---|---|---|"]
     for name, arg in args.items():
         about = table_cell(text(arg.description))
         if arg.deprecation_reason is not None:
             about = f"**Deprecated:** {table_cell(arg.deprecation_reason)} {about}"
-        lines.append(f"| `{name}` | {type_ref(arg.type, here)} | {default_of(arg)} | {about} |")
+        lines.append(f"| `{name}` | {type_ref(arg.type)} | {default_of(arg)} | {about} |")
     return lines + [""]
 
 
-def field_section(name: str, field: GraphQLField | GraphQLInputField, here: str) -> list[str]:
+def field_section(name: str, field: GraphQLField | GraphQLInputField) -> list[str]:
     # An explicit id keeps the anchor the field's own name: Article.md#trends.
-    lines = [f"### `{name}` {{ #{name} }}", "", f"**Type:** {type_ref(field.type, here)}", ""]
+    lines = [f"### `{name}` {{ #{name} }}", "", f"**Type:** {type_ref(field.type)}", ""]
     lines += deprecation(field.deprecation_reason)
     lines += [text(field.description), ""]
     if isinstance(field, GraphQLInputField):
@@ -126,7 +129,7 @@ def field_section(name: str, field: GraphQLField | GraphQLInputField, here: str)
         if default:
             lines += [f"**Default:** {default}", ""]
     elif field.args:
-        lines += ["**Arguments**", ""] + arguments_table(field.args, here)
+        lines += ["**Arguments**", ""] + arguments_table(field.args)
     return lines
 
 
@@ -151,7 +154,6 @@ def usages(schema: GraphQLSchema) -> dict[str, list[str]]:
 
 
 def type_page(schema: GraphQLSchema, kind: GraphQLNamedType, used_by: list[str]) -> str:
-    here = kind.name
     lines = [f"# {kind.name}", "", f"*{KIND_NAMES[type(kind)]}*"]
     interfaces = getattr(kind, "interfaces", ())
     if interfaces:
@@ -177,7 +179,7 @@ def type_page(schema: GraphQLSchema, kind: GraphQLNamedType, used_by: list[str])
     if isinstance(kind, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
         lines += ["## Fields", ""]
         for name, field in kind.fields.items():
-            lines += field_section(name, field, here)
+            lines += field_section(name, field)
     if used_by:
         lines += ["## Used by", ""] + [f"- {where}" for where in used_by] + [""]
     return "\n".join(lines)
@@ -193,7 +195,7 @@ def directives_page(schema: GraphQLSchema) -> str:
         lines += [f"**Locations:** {where}" + (" (repeatable)" if directive.is_repeatable else ""), ""]
         lines += [text(directive.description), ""]
         if directive.args:
-            lines += ["**Arguments**", ""] + arguments_table(directive.args, "directives")
+            lines += ["**Arguments**", ""] + arguments_table(directive.args)
     return "\n".join(lines)
 
 
