@@ -205,6 +205,20 @@ def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
     return base.replace(**values)
 
 
+# The sections of the settings reference: each starts at the named field and runs to the
+# next one, following the order of the fields above.
+SETTING_SECTIONS = {
+    "db_path": "Serving",
+    "max_depth": "Query cost limits",
+    "max_in_flight": "Connections",
+    "default_page_size": "Pagination",
+    "cache_control": "HTTP caching",
+    "cors_origins": "CORS",
+    "trusted_documents": "Modes",
+    "watch_dir": "Live reload and new content",
+}
+
+
 @dataclass(frozen=True)
 class DocumentedSetting:
     """One public setting as the settings reference shows it."""
@@ -213,17 +227,19 @@ class DocumentedSetting:
     default: object
     doc: str
     exceeded: str
+    section: str
 
 
 def documented_settings() -> list[DocumentedSetting]:
     """Every public setting, in definition order, with its documentation."""
     base = Settings()
-    return [
-        DocumentedSetting(ENV_PREFIX + f.name.upper(), getattr(base, f.name),
-                          f.metadata["doc"], f.metadata["exceeded"])
-        for f in dataclasses.fields(Settings)
-        if not f.metadata["internal"]
-    ]
+    found, section = [], ""
+    for f in dataclasses.fields(Settings):
+        section = SETTING_SECTIONS.get(f.name, section)
+        if not f.metadata["internal"]:
+            found.append(DocumentedSetting(ENV_PREFIX + f.name.upper(), getattr(base, f.name),
+                                           f.metadata["doc"], f.metadata["exceeded"], section))
+    return found
 
 
 def documented_defaults() -> list[tuple[str, object]]:

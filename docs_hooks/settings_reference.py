@@ -44,10 +44,13 @@ def shown_default(setting: DocumentedSetting) -> str:
 
 
 def settings_page() -> str:
-    lines = [INTRO]
+    lines, section = [INTRO], None
     for setting in documented_settings():
+        if setting.section != section:
+            section = setting.section
+            lines += [f"## {section}", ""]
         # The variable's own name as its anchor, so guides can link to one setting.
-        lines += [f"## `{setting.variable}` {{ #{setting.variable.lower()} }}", "",
+        lines += [f"### `{setting.variable}` {{ #{setting.variable.lower()} }}", "",
                   f"**Default:** {shown_default(setting)}", "", setting.doc, ""]
         if setting.exceeded:
             lines += [f"**Beyond it:** {setting.exceeded}", ""]

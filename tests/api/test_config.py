@@ -48,5 +48,6 @@ def test_every_public_setting_documents_itself():
     """The settings reference (tests/docs checks the built page) is generated from these."""
     for setting in documented_settings():
         assert len(setting.doc) > 15 and setting.doc.endswith("."), setting.variable
+        assert setting.section, setting.variable
     internal = {f.name for f in dataclasses.fields(Settings) if f.metadata["internal"]}
     assert internal == {"test_execution_delay", "document_cache_size"}

@@ -105,8 +105,9 @@ def test_every_setting_is_in_the_settings_reference(built_site):
     text = page(built_site, "reference/settings")
     for setting in documented_settings():
         assert setting.variable in text
-        entry = text[text.index(f'id="{setting.variable.lower()}"'):].split("<h2")[0]
+        entry = text[text.index(f'id="{setting.variable.lower()}"'):].split("<h3")[0]
         assert html.escape(setting.doc.split("`")[0], quote=False)[:30] in entry, setting.variable
+        assert setting.section in text
     assert "CONTENT_API_TEST_EXECUTION_DELAY" not in text
 
 
