@@ -28,12 +28,13 @@ test: install assets client-deps browser
 	$(BIN)/python -m pytest -q
 
 # Debian's Chromium and ChromeDriver for the browser tests (and a CJK font for
-# legible screenshots), installed only when missing.
+# legible screenshots), and curl for the docs' shell examples; installed only when missing.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		&& command -v curl >/dev/null \
 		&& [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || { \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
-		-y -qq -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-wqy-microhei; }
+		-y -qq -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-wqy-microhei curl; }
 
 # GraphiQL's UMD assets (React, GraphiQL, explorer plugin), installed from the
 # committed lockfile and served offline by the app; never committed.

@@ -235,6 +235,10 @@ def documented_settings() -> list[DocumentedSetting]:
     base = Settings()
     found, section = [], ""
     for f in dataclasses.fields(Settings):
+        if "doc" not in f.metadata:
+            # The settings reference is generated from these fields: none may go undocumented.
+            raise TypeError(f"Settings.{f.name} has no documentation: declare it with "
+                            "setting(default, doc, ...)")
         section = SETTING_SECTIONS.get(f.name, section)
         if not f.metadata["internal"]:
             found.append(DocumentedSetting(ENV_PREFIX + f.name.upper(), getattr(base, f.name),

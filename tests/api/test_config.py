@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from api.config import Settings, documented_defaults, documented_settings, from_env
 
 
@@ -51,3 +53,15 @@ def test_every_public_setting_documents_itself():
         assert setting.section, setting.variable
     internal = {f.name for f in dataclasses.fields(Settings) if f.metadata["internal"]}
     assert internal == {"test_execution_delay", "document_cache_size"}
+
+
+def test_an_undocumented_setting_is_refused(monkeypatch):
+    from api import config
+
+    @dataclasses.dataclass(frozen=True)
+    class WithAPlainField(Settings):
+        new_limit: int = 5
+
+    monkeypatch.setattr(config, "Settings", WithAPlainField)
+    with pytest.raises(TypeError, match="new_limit"):
+        config.documented_settings()
