@@ -7,13 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser
+.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser docs docs-serve
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,docs]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -28,12 +28,13 @@ test: install assets client-deps browser
 	$(BIN)/python -m pytest -q
 
 # Debian's Chromium and ChromeDriver for the browser tests (and a CJK font for
-# legible screenshots), installed only when missing.
+# legible screenshots), and curl for the docs' shell examples; installed only when missing.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+		&& command -v curl >/dev/null \
 		&& [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || { \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
-		-y -qq -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-wqy-microhei; }
+		-y -qq -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-wqy-microhei curl; }
 
 # GraphiQL's UMD assets (React, GraphiQL, explorer plugin), installed from the
 # committed lockfile and served offline by the app; never committed.
@@ -94,6 +95,15 @@ dev: load assets
 schema: install
 	$(BIN)/content-api export-schema > schema.graphql
 
+# The documentation site (mkdocs.yml): built into site/ with --strict, as make test
+# does; docs-serve rebuilds on every change of docs/ or of what the reference reads.
+DOCS_PORT ?= 8001
+docs: install
+	$(BIN)/mkdocs build --strict
+
+docs-serve: install
+	$(BIN)/mkdocs serve --strict --dev-addr $(HOST):$(DOCS_PORT)
+
 # Long property-based and schema fuzzing runs (make test runs short ones).
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider \
@@ -118,4 +128,4 @@ bench: install $(PEER_VENV)/.installed
 	$(BIN)/python -m bench --count $(N) --duration $(BENCH_DURATION)
 
 clean:
-	rm -rf $(VENV) data build .pytest_cache
+	rm -rf $(VENV) data build site .pytest_cache

@@ -1,7 +1,7 @@
 """Server settings: one frozen dataclass, filled from defaults, CONTENT_API_* variables and CLI flags.
 
-Every limit has a documented default (see the README's "Limits" table). The
-defaults let every query in the README through with room to spare, and no more.
+Every setting carries its own documentation (``setting(default, doc, ...)``): the
+docs' settings reference is generated from these fields, never written by hand.
 """
 
 from __future__ import annotations
@@ -14,89 +14,153 @@ from pathlib import Path
 ENV_PREFIX = "CONTENT_API_"
 
 
+def setting(default, doc: str, *, exceeded: str = "", internal: bool = False):
+    """A settings field with its documentation, so that the code is the one source of the
+    settings reference (docs_hooks/settings_reference.py renders it at docs build time).
+
+    ``doc`` says what the setting bounds or does, ``exceeded`` what a client gets beyond
+    it; ``internal`` settings are left out of the reference and of ``serve --help``.
+    """
+    return dataclasses.field(default=default, metadata={
+        "doc": doc, "exceeded": exceeded, "internal": internal})
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the app needs to know, and nothing it has to discover at runtime."""
 
-    db_path: Path = Path("data/content.db")
+    db_path: Path = setting(Path("data/content.db"), "The database `serve --db` serves.")
 
-    # Query cost limits.
-    max_depth: int = 10  # the deepest README query (every nested list) has depth 6
-    max_introspection_depth: int = 16  # GraphiQL's introspection query nests 15 levels
-    max_aliases: int = 20
-    max_tokens: int = 1000  # the every-field query is 141 tokens, introspection 183
-    max_body_bytes: int = 64 * 1024  # also the limit for a GET query string
-    max_execution_seconds: float = 5.0
-    max_search_query_chars: int = 200
-    max_nodes_ids: int = 100
+    # Query cost limits. The defaults let every query in the docs through with room to
+    # spare (the deepest has depth 6; the every-field query is 141 tokens, GraphiQL's
+    # introspection 183 tokens and 15 levels), and no more.
+    max_depth: int = setting(
+        10, "Nesting of fields (the deepest query in the docs has depth 6).",
+        exceeded="`QUERY_TOO_COMPLEX`, 400")
+    max_introspection_depth: int = setting(
+        16, "Nesting including `__schema`/`__type … ofType …` (GraphiQL needs 15).",
+        exceeded="`QUERY_TOO_COMPLEX`, 400")
+    max_aliases: int = setting(20, "Aliases in one document.", exceeded="`QUERY_TOO_COMPLEX`, 400")
+    max_tokens: int = setting(
+        1000, "Lexical tokens; parsing stops at the limit (every-field query: 141, "
+        "introspection: 183).", exceeded="`QUERY_TOO_COMPLEX`, 400")
+    max_body_bytes: int = setting(
+        64 * 1024, "POST body, checked on `Content-Length` and while streaming; also the GET "
+        "query string.", exceeded="`PAYLOAD_TOO_LARGE`, 413 (body) / 414 (query string)")
+    max_execution_seconds: float = setting(
+        5.0, "Wall time of one execution; SQLite statements are interrupted, and nested lists "
+        "stop loading.", exceeded="`TIMEOUT`, 200")
+    max_search_query_chars: int = setting(
+        200, "Characters of any search text (`search`, filters' `query`, `pros`, `cons`).",
+        exceeded="`BAD_USER_INPUT`, 200")
+    max_nodes_ids: int = setting(100, "IDs in one `nodes(ids:)` call.",
+                                 exceeded="`BAD_USER_INPUT`, 200")
 
     # Connections (see api/serving.py). Uvicorn's limits, and the ones it lacks.
-    max_in_flight: int = 512  # requests being served; beyond it a fast 503 (OVERLOADED)
-    limit_concurrency: int = 4096  # Uvicorn: connections plus tasks, beyond it a 503
-    keep_alive_seconds: float = 5.0  # Uvicorn: an idle keep-alive connection is closed
-    backlog: int = 2048  # Uvicorn: connections waiting to be accepted
-    max_head_bytes: int = 16 * 1024  # Uvicorn (h11): an incomplete request head beyond it: 400
-    head_timeout_seconds: float = 10.0  # the request head must arrive within this
-    body_timeout_seconds: float = 10.0  # the request body must arrive within this (408)
+    max_in_flight: int = setting(
+        512, "`serve --max-in-flight`: requests served at once per worker (`0`: no limit).",
+        exceeded="`OVERLOADED`, 503 at once, `Retry-After: 1`")
+    limit_concurrency: int = setting(
+        4096, "`--limit-concurrency`: Uvicorn's limit on connections plus tasks per worker "
+        "(`UVICORN_LIMIT_CONCURRENCY` too).", exceeded="Uvicorn's plain 503")
+    keep_alive_seconds: float = setting(
+        5.0, "`--timeout-keep-alive`: an idle keep-alive connection is closed after this long "
+        "(`UVICORN_TIMEOUT_KEEP_ALIVE` too).", exceeded="closed")
+    backlog: int = setting(
+        2048, "`--backlog`: connections waiting to be accepted (`UVICORN_BACKLOG` too).",
+        exceeded="refused by the kernel")
+    max_head_bytes: int = setting(
+        16 * 1024, "`--max-head-bytes`: request line and headers "
+        "(`UVICORN_H11_MAX_INCOMPLETE_EVENT_SIZE` too).", exceeded="400 from Uvicorn")
+    head_timeout_seconds: float = setting(
+        10.0, "`--head-timeout`: a connection must send a complete request head this soon after "
+        "connecting or after its last response (slowloris, idle sockets).",
+        exceeded="connection closed")
+    body_timeout_seconds: float = setting(
+        10.0, "`--body-timeout`: the whole request body must arrive this soon.",
+        exceeded="`REQUEST_TIMEOUT`, 408")
 
     # Pagination.
-    default_page_size: int = 20
-    max_page_size: int = 100
+    default_page_size: int = setting(
+        20, "Page size when neither `first` nor `last` is given.")
+    max_page_size: int = setting(
+        100, "`first`/`last` of every connection, never clipped.",
+        exceeded="`PAGE_SIZE_EXCEEDED`, 200")
 
     # HTTP caching.
-    cache_control: str = "public, max-age=60"
-    response_cache_size: int = 1024  # entries; 0 disables the response cache
-    response_cache_bytes: int = 32 * 1024 * 1024  # total body bytes kept per worker
-    persisted_queries_size: int = 4096  # registered APQ hashes kept (LRU)
-    persisted_queries_bytes: int = 8 * 1024 * 1024  # total query text kept for them
+    cache_control: str = setting(
+        "public, max-age=60", "`Cache-Control` of successful GET responses (POST and errors: "
+        "`no-store`).")
+    response_cache_size: int = setting(
+        1024, "Cached responses per worker (`0`: off).", exceeded="least recently used is dropped")
+    response_cache_bytes: int = setting(
+        32 * 1024 * 1024, "Cached body bytes per worker; a body above a quarter of it is not "
+        "cached.", exceeded="least recently used is dropped")
+    persisted_queries_size: int = setting(
+        4096, "Registered persisted-query hashes per worker.",
+        exceeded="least recently used is dropped")
+    persisted_queries_bytes: int = setting(
+        8 * 1024 * 1024, "Query text kept for them per worker; only queries that ran are "
+        "registered.", exceeded="least recently used is dropped")
 
     # CORS: a read-only public API without cookies, so any origin may read it.
-    cors_origins: tuple[str, ...] = ("*",)
-    # Origins matching this regular expression are allowed too (preview deploys:
-    # r"https://.*\.pages\.example\.com"); empty: none.
-    cors_origin_regex: str = ""
-    # Request headers a browser may send. The default covers what Apollo Client,
-    # urql, Relay, OpenTelemetry, Sentry and Zipkin (B3) send; "*" allows any.
-    cors_allow_headers: tuple[str, ...] = (
-        "Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
-        "If-None-Match", "If-Modified-Since", "X-Request-Id",
-        "apollographql-client-name", "apollographql-client-version",
-        "apollo-require-preflight", "x-apollo-operation-name", "x-apollo-operation-type",
-        "graphql-client-name", "graphql-client-version",
-        "traceparent", "tracestate", "baggage", "sentry-trace",
-        "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled")
-    # Credentialed requests (cookies, HTTP auth) are refused unless this is on;
-    # with it, "*" origins are echoed one by one, as browsers require.
-    cors_credentials: bool = False
+    cors_origins: tuple[str, ...] = setting(
+        ("*",), "Comma-separated allowed origins; empty: same origin only (unless "
+        "`CONTENT_API_CORS_ORIGIN_REGEX` allows some).")
+    cors_origin_regex: str = setting(
+        "", "Origins matching this regular expression are allowed too, for preview deploys "
+        r"(`https://[a-z0-9-]+\.preview\.example\.com`); empty: none.")
+    # The default covers what Apollo Client, urql, Relay, OpenTelemetry, Sentry and
+    # Zipkin (B3) send.
+    cors_allow_headers: tuple[str, ...] = setting(
+        ("Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
+         "If-None-Match", "If-Modified-Since", "X-Request-Id",
+         "apollographql-client-name", "apollographql-client-version",
+         "apollo-require-preflight", "x-apollo-operation-name", "x-apollo-operation-type",
+         "graphql-client-name", "graphql-client-version",
+         "traceparent", "tracestate", "baggage", "sentry-trace",
+         "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled"),
+        "Comma-separated request headers a browser may send; `*` allows any. The default "
+        "covers what Apollo Client, urql, Relay, OpenTelemetry, Sentry and B3 send.",
+        exceeded="preflight refused (400)")
+    cors_credentials: bool = setting(
+        False, "`1`: allow credentialed requests (cookies, HTTP auth); allowed origins are then "
+        "echoed one by one, as browsers require.", exceeded="credentials not allowed")
 
-    # Trusted documents: a manifest ({id: document}) of the only operations this
-    # server runs (serve --trusted-documents); None runs any query.
-    trusted_documents: Path | None = None
+    trusted_documents: Path | None = setting(
+        None, "A manifest `{id: document}` (or `serve --trusted-documents FILE`): only its "
+        "operations run. Unset: any query runs.", exceeded="`PERSISTED_QUERY_NOT_ALLOWED`")
 
-    # Compiled execution (api.compiled): objects completed from cached plans. Off:
-    # graphql-core completes everything (the same responses, slower).
-    compiled_execution: bool = True
+    compiled_execution: bool = setting(
+        True, "`0`: every object is completed by graphql-core's executor instead of compiled "
+        "plans (`api/compiled.py`); answers are byte-identical either way, so this is only for "
+        "comparing and for ruling the compiler out.")
 
-    # Production mode turns off "Did you mean ...?" suggestions in errors.
-    production: bool = False
+    production: bool = setting(
+        False, "`1` or `serve --production`: no \"Did you mean …?\" suggestions in errors, "
+        "no access log.")
 
-    # Preview mode: serve draft articles too (serve --drafts). Never on a public server.
-    drafts: bool = False
+    drafts: bool = setting(
+        False, "`1` or `serve --drafts`: a preview server that serves draft articles too "
+        "(`Article.draft`), with `Cache-Control: private, no-cache` unless "
+        "`CONTENT_API_CACHE_CONTROL` is set. Never on a public server.")
 
-    # Live reload: the content folder to watch (serve --watch); None serves the DB as it is.
-    watch_dir: Path | None = None
-    # A changed file is loaded once nothing in the folder changed for this long,
-    # so a file saved in steps is never served half-written.
-    watch_settle_seconds: float = 1.0
+    watch_dir: Path | None = setting(
+        None, "`serve --watch DIR`: load this content folder and reload it on every change. "
+        "Unset: the database is served as it is.")
+    watch_settle_seconds: float = setting(
+        1.0, "`--watch` loads once the folder has been quiet this long, so a file saved in "
+        "steps is never served half-written.")
 
-    # How often (seconds) a request may stat the DB file to notice a new load.
-    reload_check_seconds: float = 1.0
+    reload_check_seconds: float = setting(
+        1.0, "How often a request may `stat` the database path to notice a file put in its "
+        "place (a commit into the file is noticed on every request).")
 
-    # Test-only: sleep this long inside the execution time limit (never set in production).
-    test_execution_delay: float = 0.0
+    test_execution_delay: float = setting(
+        0.0, "Test-only: sleep this long inside the execution time limit.", internal=True)
 
-    # Internal: how many ParserCache / ValidationCache entries to keep.
-    document_cache_size: int = 512
+    document_cache_size: int = setting(
+        512, "How many ParserCache / ValidationCache entries to keep.", internal=True)
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
@@ -141,11 +205,47 @@ def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
     return base.replace(**values)
 
 
-def documented_defaults() -> list[tuple[str, object]]:
-    """(environment variable, default) pairs, for the README and `serve --help`."""
+# The sections of the settings reference: each starts at the named field and runs to the
+# next one, following the order of the fields above.
+SETTING_SECTIONS = {
+    "db_path": "Serving",
+    "max_depth": "Query cost limits",
+    "max_in_flight": "Connections",
+    "default_page_size": "Pagination",
+    "cache_control": "HTTP caching",
+    "cors_origins": "CORS",
+    "trusted_documents": "Modes",
+    "watch_dir": "Live reload and new content",
+}
+
+
+@dataclass(frozen=True)
+class DocumentedSetting:
+    """One public setting as the settings reference shows it."""
+
+    variable: str
+    default: object
+    doc: str
+    exceeded: str
+    section: str
+
+
+def documented_settings() -> list[DocumentedSetting]:
+    """Every public setting, in definition order, with its documentation."""
     base = Settings()
-    return [
-        (ENV_PREFIX + f.name.upper(), getattr(base, f.name))
-        for f in dataclasses.fields(Settings)
-        if f.name not in {"test_execution_delay", "document_cache_size"}
-    ]
+    found, section = [], ""
+    for f in dataclasses.fields(Settings):
+        if "doc" not in f.metadata:
+            # The settings reference is generated from these fields: none may go undocumented.
+            raise TypeError(f"Settings.{f.name} has no documentation: declare it with "
+                            "setting(default, doc, ...)")
+        section = SETTING_SECTIONS.get(f.name, section)
+        if not f.metadata["internal"]:
+            found.append(DocumentedSetting(ENV_PREFIX + f.name.upper(), getattr(base, f.name),
+                                           f.metadata["doc"], f.metadata["exceeded"], section))
+    return found
+
+
+def documented_defaults() -> list[tuple[str, object]]:
+    """(environment variable, default) pairs, for the docs and `serve --help`."""
+    return [(s.variable, s.default) for s in documented_settings()]

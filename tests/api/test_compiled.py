@@ -3,7 +3,7 @@
 Two apps over the same SQLite store, one with compiled execution (api.compiled)
 and one without, answer the same operations; their response bodies must be the
 same bytes (the request id aside), data and errors alike. The operations are
-every operation of the examples, the README and the benchmark, and operations
+every operation of the examples, the docs (README and docs/) and the benchmark, and operations
 generated from schema.graphql by hypothesis-graphql, with arguments drawn from
 values that exist in the store (IDs, cursors, slugs, tags, words) and from edge
 cases (page sizes past the limit, garbage cursors, FTS syntax), so that both
@@ -32,8 +32,8 @@ from api import compiled
 from bench import queries as bench_queries
 from loader.load import load_content
 from tests.api.helpers import ACCEPT, make_client
-from tests.api.test_readme import PAIR
 from tests.api.test_schema import EVERYTHING
+from tests.docs.examples import graphql_examples
 
 REPO = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
@@ -104,8 +104,7 @@ def values(apps) -> dict[str, list]:
 def written_operations() -> list[tuple[str, str]]:
     """(where, text) of every operation written down in the project."""
     found = [(p.name, p.read_text("utf-8")) for p in REPO.glob("examples/operations/*.graphql")]
-    readme = (REPO / "README.md").read_text("utf-8")
-    found += [(f"README #{i}", m.group(1)) for i, m in enumerate(PAIR.finditer(readme))]
+    found += [(example.where, example.query) for example in graphql_examples()]
     found += [("bench ARTICLE", bench_queries.ARTICLE), ("bench ARTICLES", bench_queries.ARTICLES),
               ("bench SEARCH", bench_queries.SEARCH), ("EVERYTHING", EVERYTHING)]
     return found
