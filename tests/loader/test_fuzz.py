@@ -15,7 +15,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from loader.article import parse_article
@@ -120,6 +120,9 @@ def test_parser_never_raises_and_errors_name_a_line(data):
 
 @settings(max_examples=15 if os.environ.get("HYPOTHESIS_PROFILE") != "fuzz" else 600)
 @given(documents())
+# A sub-heading that is only a numbering and a NUL: a key point whose label is the NUL.
+@example("---\ntitle: T\ndate: 2025-01-01\ndescription: d\n---\n\n# 芯片\n\n### 技术现状\n\n"
+         "#### 一、\x00\n\n# 芯片\n".encode())
 def test_load_stores_faithfully_or_changes_nothing(data):
     with tempfile.TemporaryDirectory() as tmp:
         content, db = Path(tmp) / "content", Path(tmp) / "content.db"

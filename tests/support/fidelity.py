@@ -131,15 +131,25 @@ def unreachable_lines(conn: sqlite3.Connection, path: str, source: str) -> list[
         covering = (covering + "\n" + json.dumps(covering, ensure_ascii=False)).lower()
         words = _content_words(line, number, frontmatter_end)
         lost = [w for w in words if w not in covering]
-        if lost and line.lstrip().startswith("#") and len(lost) < len(words):
-            # A heading stored as plain text (a trend's or section's title): its
-            # markup (a link's URL) is in Article.headings, with that line.
+        if lost and line.lstrip().startswith("#") and (
+                len(lost) < len(words) or _starts_a_node(conn, path, number)):
+            # A heading stored as plain text (a trend's or section's title), or
+            # one that opens a stored node but whose only word is its numbering
+            # ("#### 一、" with a label of control characters): its markup is in
+            # Article.headings, with that line.
             markdown = " ".join(h["markdown"] for h in _headings(conn, path, level=None)
                                 if h["line"] == number).lower()
             lost = [w for w in lost if w not in markdown]
         if lost:
             missing.append((number, line))
     return missing
+
+
+def _starts_a_node(conn: sqlite3.Connection, path: str, line: int) -> bool:
+    """Whether a trend, key point, route, piece of advice or section starts at ``line``."""
+    return any(conn.execute(f"SELECT 1 FROM {table} WHERE source_path = ? AND start_line = ?",
+                            (path, line)).fetchone()
+               for table in ("trends", "key_points", "routes", "advice", "sections"))
 
 
 def _headings(conn: sqlite3.Connection, path: str, level: int | None = 1) -> list[dict]:
