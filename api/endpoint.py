@@ -32,6 +32,7 @@ from api.cache import LRU, etag_for, etag_matches, request_key, sha256_hex
 from api.config import Settings
 from api.loaders import Context
 from api.not_modified import KnownETags
+from api.repeated_post import REPEATABLE, RepeatedPosts
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
 from api.trusted import TrustedDocuments
@@ -79,7 +80,10 @@ class GraphQLEndpoint:
         self.persisted: LRU[str] = LRU(settings.persisted_queries_size,
                                        settings.persisted_queries_bytes)
         self.known_etags = KnownETags(settings.response_cache_size or 1024)
-        holder.on_swap(lambda _snapshot: (self.responses.clear(), self.known_etags.clear()))
+        self.repeated_posts = RepeatedPosts(settings.response_cache_size,
+                                            settings.response_cache_bytes)
+        holder.on_swap(lambda _snapshot: (self.responses.clear(), self.known_etags.clear(),
+                                          self.repeated_posts.clear()))
 
     async def __call__(self, request: Request) -> Response:
         request_id = new_request_id()
@@ -142,6 +146,8 @@ class GraphQLEndpoint:
             self.known_etags.remember(request.scope["query_string"], state, etag)
         if gql.persist_as:
             self.persisted.put(gql.persist_as, gql.query)
+        elif not gql.is_get:  # the same POST may be answered before routing next time
+            request.scope[REPEATABLE] = state
         return Response(body, media_type=content_type(media),
                         headers=self._ok_headers(etag, request_id))
 

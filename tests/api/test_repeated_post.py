@@ -1,0 +1,153 @@
+"""A repeated POST is answered before routing (api.repeated_post), with the bytes and
+headers the endpoint gave it, and only while nothing that shapes the answer changed."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+
+import pytest
+
+from api.repeated_post import RepeatedPostMiddleware
+from tests.api.helpers import ACCEPT, build_db, make_client, seed_copies
+
+QUERY = "{ articles(first: 2) { totalCount nodes { slug title } } }"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_db(tmp_path, seed_copies(3))
+
+
+def counting(client) -> list:
+    """Calls that reached the endpoint, recorded in a list."""
+    endpoint = client.app.state.endpoint
+    calls: list = []
+    handle = endpoint._handle
+
+    async def counted(request, *args):
+        calls.append(request.method)
+        return await handle(request, *args)
+    endpoint._handle = counted
+    return calls
+
+
+def post(client, body: bytes, accept: str = ACCEPT, **headers):
+    return client.post("/graphql", content=body,
+                       headers={"Content-Type": "application/json", "Accept": accept, **headers})
+
+
+def without_request_id(response) -> dict:
+    return {k: v for k, v in response.headers.items() if k != "x-request-id"}
+
+
+def test_the_same_post_is_answered_before_routing_with_the_same_bytes(db):
+    body = json.dumps({"query": QUERY}).encode()
+    with make_client(db) as client:
+        calls = counting(client)
+        first, second, third = (post(client, body) for _ in range(3))
+    assert calls == ["POST"]  # only the first reached the endpoint
+    assert first.status_code == second.status_code == third.status_code == 200
+    assert first.content == second.content == third.content
+    assert without_request_id(first) == without_request_id(second)
+    ids = {r.headers["x-request-id"] for r in (first, second, third)}
+    assert len(ids) == 3  # every answer has a request id of its own
+
+
+def test_a_new_content_version_goes_to_the_endpoint_again(db, tmp_path):
+    from loader.load import load_content
+
+    body = json.dumps({"query": QUERY}).encode()
+    with make_client(db) as client:
+        calls = counting(client)
+        before = post(client, body).json()
+        content = tmp_path / "content"
+        (content / "copy-999.md").write_text((content / "copy-000.md").read_text("utf-8"),
+                                             encoding="utf-8")
+        load_content(content, db)
+        after = post(client, body).json()
+        again = post(client, body).json()
+    assert calls == ["POST", "POST"]
+    assert before["data"]["articles"]["totalCount"] == 3
+    assert after["data"]["articles"]["totalCount"] == 4 == again["data"]["articles"]["totalCount"]
+    assert after["extensions"]["contentVersion"] != before["extensions"]["contentVersion"]
+
+
+def test_what_the_endpoint_reads_of_the_request_is_part_of_the_key(db):
+    body = json.dumps({"query": QUERY}).encode()
+    with make_client(db) as client:
+        calls = counting(client)
+        graphql_json = post(client, body)
+        plain_json = post(client, body, accept="application/json")
+        spaced = post(client, body.replace(b'"query"', b' "query"'))
+        with_query_string = client.post("/graphql?x=1", content=body, headers={
+            "Content-Type": "application/json", "Accept": ACCEPT})
+    assert calls == ["POST"] * 4
+    assert graphql_json.headers["content-type"] != plain_json.headers["content-type"]
+    assert with_query_string.status_code == 200
+
+
+def test_errors_and_persisted_queries_always_reach_the_endpoint(db):
+    invalid = json.dumps({"query": "{ nope }"}).encode()
+    extensions = {"persistedQuery": {"version": 1,
+                                     "sha256Hash": hashlib.sha256(QUERY.encode()).hexdigest()}}
+    persisted = json.dumps({"query": QUERY, "extensions": extensions}).encode()
+    with make_client(db) as client:
+        calls = counting(client)
+        errors = [post(client, invalid) for _ in range(2)]
+        registered = [post(client, persisted) for _ in range(2)]
+        off = make_client(db, response_cache_size=0)
+        off_calls = counting(off)
+        for _ in range(2):
+            post(off, json.dumps({"query": QUERY}).encode())
+    assert calls == ["POST"] * 4
+    assert all(r.status_code == 400 for r in errors)
+    assert all(r.status_code == 200 for r in registered)
+    assert off_calls == ["POST"] * 2  # no response cache: nothing is repeated either
+
+
+def test_a_body_in_two_parts_goes_the_ordinary_way():
+    asyncio.run(_two_parts())
+
+
+async def _two_parts():
+    body = json.dumps({"query": QUERY}).encode()
+    reached: list[bytes] = []
+
+    async def app(scope, receive, send):
+        received = b""
+        while True:
+            message = await receive()
+            received += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        reached.append(received)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    class Holder:
+        state = "s"
+
+        def current(self):
+            return None
+
+    from api.repeated_post import RepeatedPosts
+    middleware = RepeatedPostMiddleware(app, Holder(), RepeatedPosts(8), 65536, 5.0)
+    parts = [{"type": "http.request", "body": body[:10], "more_body": True},
+             {"type": "http.request", "body": body[10:], "more_body": False}]
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "query_string": b"",
+             "headers": [(b"content-type", b"application/json"),
+                         (b"content-length", str(len(body)).encode())]}
+    sent: list = []
+
+    async def send(message):
+        sent.append(message)
+
+    for _ in range(2):
+        queue = list(parts)
+
+        async def receive():
+            return queue.pop(0)
+        await middleware(scope, receive, send)
+    assert reached == [body, body]  # the app got the whole body, both times
