@@ -93,7 +93,7 @@ def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
     if keys_path is not None:
         keys = changed_keys(report.changed_slugs, report.changed)
         try:
-            write_keys(keys_path, keys)
+            write_keys(keys_path, keys, report.content_version)
         except OSError as exc:
             click.echo(f"error: {db_path} was loaded, but the changed keys could not be written "
                        f"to {keys_path}: {exc.strerror or exc}", err=True)

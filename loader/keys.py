@@ -36,9 +36,15 @@ def changed_keys(changed_slugs: set[str], anything_changed: bool) -> list[str]:
     return keys + list(COLLECTION_KEYS) if anything_changed else keys
 
 
-def write_keys(path: Path, keys: list[str]) -> None:
-    """One key a line, written whole or not at all (a rename over the target)."""
+VERSION_LINE = "# content version: "
+
+
+def write_keys(path: Path, keys: list[str], content_version: str) -> None:
+    """One key a line after a comment naming the content version the load made
+    (``purge --replica`` waits for replicas to serve it), written whole or not
+    at all (a rename over the target)."""
     path = Path(path)
     temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text("".join(f"{key}\n" for key in keys), encoding="ascii")
+    lines = [VERSION_LINE + content_version, *keys]
+    temp.write_text("".join(f"{line}\n" for line in lines), encoding="ascii")
     temp.replace(path)
