@@ -102,7 +102,7 @@ dev: load assets
 # The scale-out path on loopback: Varnish on $(CACHE_PORT) in front of one
 # `serve` replica per port in REPLICA_PORTS, each with its own copy of $(DB).
 # Ctrl-C stops them all. Publishing: docs/operating/cache-tier.md.
-CACHE_PORT ?= 6081
+CACHE_PORT ?= 8090
 REPLICA_PORTS ?= 8001 8002
 TIER_CACHE_CONTROL ?= public, max-age=60, stale-while-revalidate=30, stale-if-error=86400
 
