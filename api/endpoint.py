@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 import time
 
 import orjson
@@ -99,8 +100,13 @@ class GraphQLEndpoint:
     def _swapped(self, snapshot: store.Snapshot) -> None:
         self.responses.clear()
         self.known_etags.clear()
-        # The new version's key versions, read now rather than by its first request.
-        versions_of(snapshot, self.holder.state_of(snapshot))
+        # The new version's key versions, read now rather than by its first request
+        # (which reads them itself if this fails).
+        try:
+            versions_of(snapshot, self.holder.state_of(snapshot))
+        except sqlite3.Error:
+            log.warning("surrogate key versions of the new content could not be read now",
+                        exc_info=True)
 
     async def __call__(self, request: Request) -> Response:
         request_id = new_request_id()
