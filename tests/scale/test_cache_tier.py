@@ -125,6 +125,21 @@ def test_a_hard_purge_drops_the_objects(tier):
     assert reply.cache == "miss" and reply.json()["data"]["article"]["title"] == "Hard purged"
 
 
+def test_expired_content_is_served_while_it_is_refreshed(short_lived_tier):
+    tier = short_lived_tier
+    url = graphql_url(tier.url, ARTICLE % B)
+    assert http_get(url).cache == "miss" and http_get(url).cache == "hit"
+    time.sleep(1.5)  # past max-age, within stale-while-revalidate
+    stale = http_get(url)
+    assert stale.status == 200 and stale.cache == "stale"
+    # The background fetch (a conditional one: the replica answers 304) renews it.
+    deadline = time.monotonic() + 5
+    while (again := http_get(url)).cache != "hit":
+        assert time.monotonic() < deadline, again.cache
+        time.sleep(0.1)
+    assert int(again.headers["age"]) <= 1 and again.body == stale.body
+
+
 def _all_keys(tier):
     path = tier.root / "everything.keys"
     path.write_text("".join(f"{k}\n" for k in [article_key(s) for s in (A, B, C)] + [

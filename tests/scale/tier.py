@@ -94,6 +94,7 @@ class Tier:
     replicas: list[Replica] = field(default_factory=list)
     varnish: subprocess.Popen | None = None
     port: int = 0
+    cache_control: str = CACHE_CONTROL  # what the replicas send
 
     def __post_init__(self) -> None:
         self.content = self.root / "content"
@@ -118,7 +119,7 @@ class Tier:
             folder.mkdir()
             shutil.copyfile(self.built, folder / "content.db")
             replica = Replica(folder / "content.db", env={
-                "CONTENT_API_CACHE_CONTROL": CACHE_CONTROL,
+                "CONTENT_API_CACHE_CONTROL": self.cache_control,
                 "CONTENT_API_RELOAD_CHECK_SECONDS": "0.2"})
             self.replicas.append(replica.start())
         self.port = free_port()
