@@ -12,15 +12,13 @@ import urllib.parse
 import urllib.request
 
 from loader.keys import article_key
-from tests.scale.tier import ACCEPT, graphql_url, http_get
+from tests.scale.tier import ACCEPT, ARTICLE_BY_VARIABLE, graphql_url, http_get
 from tests.support.live_server import CONTENT_API
 
 A, B, C = "2024-ai-trends", "2025-web-platform-trends", "edge-ai-privacy-2025"
 FILES = {A: "2024-ai-trends.md", B: "2025-web-platform-trends.md",
          C: "2025-edge-ai-privacy.md"}
 ARTICLE = '{ article(slug: "%s") { slug title } }'
-ARTICLE_BY_VARIABLE = "query Page($slug: String!) { article(slug: $slug) { slug title " \
-                      "trends { title } } }"
 LIST = "{ articles(first: 10) { nodes { slug title } } }"
 SEARCH = '{ search(query: "%s") { totalCount nodes { article { slug title } } } }'
 PERSISTED = "{ articles(first: 3) { totalCount nodes { slug } } }"
@@ -138,6 +136,21 @@ def test_expired_content_is_served_while_it_is_refreshed(short_lived_tier):
         assert time.monotonic() < deadline, again.cache
         time.sleep(0.1)
     assert int(again.headers["age"]) <= 1 and again.body == stale.body
+
+
+def test_trusted_documents_are_cached_by_id(trusted_tier):
+    tier = trusted_tier
+    digest = hashlib.sha256(ARTICLE_BY_VARIABLE.encode()).hexdigest()
+    url = f"{tier.url}/graphql?" + urllib.parse.urlencode(
+        {"documentId": f"sha256:{digest}", "variables": json.dumps({"slug": A})})
+    first, second = http_get(url), http_get(url)
+    assert first.status == 200 and first.json()["data"]["article"]["slug"] == A
+    assert (first.cache, second.cache) == ("miss", "hit") and second.body == first.body
+    # Text the manifest does not list is refused by the replica, and never stored.
+    refused = [tier.get(LIST) for _ in range(2)]
+    assert [r.cache for r in refused] == ["miss", "miss"]
+    assert all(r.status == 400 for r in refused)
+    assert refused[0].json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 def _all_keys(tier):

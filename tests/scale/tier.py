@@ -10,6 +10,7 @@ is stopped on exit.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,7 +28,9 @@ from tests.support.paths import CONTENT, ROOT
 
 RUN = ROOT / "deploy" / "varnish" / "run"
 ACCEPT = "application/graphql-response+json, application/json;q=0.9"
-# Short lifetimes, so that expiry and stale serving happen within a test.
+ARTICLE_BY_VARIABLE = "query Page($slug: String!) { article(slug: $slug) { slug title " \
+                      "trends { title } } }"
+# Lifetimes short enough for stale serving to happen within a test.
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=2, stale-if-error=600"
 
 
@@ -73,6 +76,13 @@ def graphql_url(base: str, query: str, variables: dict | None = None) -> str:
     return f"{base}/graphql?{urllib.parse.urlencode(params)}"
 
 
+def write_manifest(path: Path) -> Path:
+    """A GraphQL Code Generator style manifest listing ARTICLE_BY_VARIABLE."""
+    digest = hashlib.sha256(ARTICLE_BY_VARIABLE.encode()).hexdigest()
+    path.write_text(json.dumps({f"sha256:{digest}": ARTICLE_BY_VARIABLE}), encoding="utf-8")
+    return path
+
+
 class Replica(Server):
     """A Server that keeps its port across restarts (the cache's backends are fixed)."""
 
@@ -95,6 +105,7 @@ class Tier:
     varnish: subprocess.Popen | None = None
     port: int = 0
     cache_control: str = CACHE_CONTROL  # what the replicas send
+    replica_args: tuple[str, ...] = ()  # more `serve` options for every replica
 
     def __post_init__(self) -> None:
         self.content = self.root / "content"
@@ -118,7 +129,7 @@ class Tier:
             folder = self.root / f"replica-{n}"
             folder.mkdir()
             shutil.copyfile(self.built, folder / "content.db")
-            replica = Replica(folder / "content.db", env={
+            replica = Replica(folder / "content.db", args=self.replica_args, env={
                 "CONTENT_API_CACHE_CONTROL": self.cache_control,
                 "CONTENT_API_RELOAD_CHECK_SECONDS": "0.2"})
             self.replicas.append(replica.start())
