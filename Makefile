@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser docs docs-serve
+.PHONY: install test serve dev load check schema bench fuzz clean assets client-deps test-clients browser \
+	docs docs-serve varnish cache-tier
 
 # The venv is rebuilt whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -24,7 +25,7 @@ load: install
 check: install
 	$(BIN)/content-api check content
 
-test: install assets client-deps browser
+test: install assets client-deps browser varnish
 	$(BIN)/python -m pytest -q
 
 # Debian's Chromium and ChromeDriver for the browser tests (and a CJK font for
@@ -35,6 +36,13 @@ browser:
 		&& [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || { \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
 		-y -qq -o DPkg::Lock::Timeout=300 chromium chromium-driver fonts-wqy-microhei curl; }
+
+# Varnish 7 and its xkey vmod (Debian: varnish, varnish-modules) for the cache
+# tier and its tests (tests/scale), installed only when missing.
+varnish:
+	@command -v varnishd >/dev/null && dpkg -s varnish-modules >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install \
+		-y -qq -o DPkg::Lock::Timeout=300 varnish varnish-modules; }
 
 # GraphiQL's UMD assets (React, GraphiQL, explorer plugin), installed from the
 # committed lockfile and served offline by the app; never committed.
@@ -92,6 +100,24 @@ serve: load assets
 dev: load assets
 	$(BIN)/content-api serve --db $(DB) --host $(HOST) --port $(PORT) --watch content
 
+# The scale-out path on loopback: Varnish on $(CACHE_PORT) in front of one
+# `serve` replica per port in REPLICA_PORTS, each with its own copy of $(DB).
+# Ctrl-C stops them all. Publishing: docs/operating/cache-tier.md.
+CACHE_PORT ?= 8090
+REPLICA_PORTS ?= 8001 8002
+TIER_CACHE_CONTROL ?= public, max-age=60, stale-while-revalidate=30, stale-if-error=86400
+
+cache-tier: load varnish
+	@pids=""; trap 'kill $$pids 2>/dev/null; wait' EXIT INT TERM; n=0; \
+	for port in $(REPLICA_PORTS); do \
+		n=$$((n + 1)); cp $(DB) data/replica-$$n.db.new && mv data/replica-$$n.db.new data/replica-$$n.db; \
+		CONTENT_API_CACHE_CONTROL="$(TIER_CACHE_CONTROL)" $(BIN)/content-api serve \
+			--db data/replica-$$n.db --host 127.0.0.1 --port $$port --log-level warning & \
+		pids="$$pids $$!"; \
+	done; \
+	echo "cache tier: http://127.0.0.1:$(CACHE_PORT)/graphql -> replicas on $(REPLICA_PORTS)"; \
+	deploy/varnish/run $(CACHE_PORT) $(REPLICA_PORTS)
+
 schema: install
 	$(BIN)/content-api export-schema > schema.graphql
 
@@ -122,7 +148,7 @@ $(PEER_VENV)/.installed: bench/peer-requirements.txt
 	$(PEER_VENV)/bin/python -m pip install --quiet -r bench/peer-requirements.txt
 	touch $@
 
-bench: install $(PEER_VENV)/.installed
+bench: install $(PEER_VENV)/.installed varnish
 	command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk; }
 	$(BIN)/python -m bench --count $(N) --duration $(BENCH_DURATION)

@@ -1,7 +1,8 @@
 """Bounded in-memory caches: finished responses, and registered persisted queries.
 
-Both are plain LRU maps. The response cache is keyed by content version, so
+Both are plain LRU maps. The response cache is keyed by content state, so
 a new snapshot makes old entries unreachable; ``clear()`` on swap frees them.
+(ETags are not made here: they depend on what a response read, api.surrogates.)
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from typing import Generic, Hashable, TypeVar
+from typing import Callable, Generic, Hashable, TypeVar
 
 import orjson
 
@@ -19,19 +20,22 @@ V = TypeVar("V")
 class LRU(Generic[V]):
     """A thread-safe least-recently-used map of at most ``size`` entries and ``max_bytes``.
 
-    ``max_bytes`` bounds the total ``len()`` of the values (0: no byte bound);
-    a single value larger than a quarter of it is not cached at all.
+    ``max_bytes`` bounds the total ``weight()`` of the values (``len()`` unless
+    given; 0: no byte bound); a single value heavier than a quarter of it is not
+    cached at all.
     """
 
-    def __init__(self, size: int, max_bytes: int = 0) -> None:
+    def __init__(self, size: int, max_bytes: int = 0,
+                 weight: Callable[[V], int] | None = None) -> None:
         self.size = size
         self.max_bytes = max_bytes
+        self._measure = weight or len  # type: ignore[assignment]
         self.bytes = 0
         self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
     def _weight(self, value: V) -> int:
-        return len(value) if self.max_bytes else 0  # type: ignore[arg-type]
+        return self._measure(value) if self.max_bytes else 0
 
     def get(self, key: Hashable) -> V | None:
         if self.size <= 0:
@@ -75,7 +79,8 @@ def variables_key(variables: dict | None) -> bytes:
 
 
 def request_key(version: str, query: str, variables: dict | None, operation: str | None) -> str:
-    """The identity of a GraphQL request against one content version (cache key and ETag)."""
+    """The identity of a GraphQL request (with ``version``: any context it is
+    asked in, e.g. the media type it wants)."""
     digest = hashlib.sha256()
     for part in (version.encode(), query.strip().encode(), variables_key(variables),
                  (operation or "").encode()):
@@ -84,18 +89,15 @@ def request_key(version: str, query: str, variables: dict | None, operation: str
     return digest.hexdigest()
 
 
-def etag_for(key: str) -> str:
-    return f'"{key[:32]}"'
-
-
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
     if if_none_match.strip() == "*":
         return True
     candidates = [c.strip() for c in if_none_match.split(",")]
-    # Weak comparison, as RFC 9110 asks for If-None-Match.
-    return any(c.removeprefix("W/") == etag for c in candidates)
+    # Weak comparison, as RFC 9110 asks for If-None-Match: W/ is ignored on both sides.
+    opaque = etag.removeprefix("W/")
+    return any(c.removeprefix("W/") == opaque for c in candidates)
 
 
 def sha256_hex(text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from loader.cli_commands import check_command, load_command
@@ -161,6 +163,61 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
                 limit_concurrency=settings.limit_concurrency,
                 timeout_keep_alive=settings.keep_alive_seconds, backlog=settings.backlog,
                 h11_max_incomplete_event_size=settings.max_head_bytes)
+
+
+@main.command("purge")
+@click.option("--cache", "caches", required=True, multiple=True, metavar="URL",
+              help="The cache to purge (repeat for several), e.g. http://127.0.0.1:6081; "
+                   "it must run deploy/varnish/default.vcl or accept its PURGE requests.")
+@click.option("--keys-file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The keys to purge, one a line: what `load --changed-keys` wrote.")
+@click.option("--hard", is_flag=True,
+              help="Drop the objects. By default they are soft-purged: expired, refetched on "
+                   "the next request, and still served if no replica answers.")
+@click.option("--replica", "replicas", multiple=True, metavar="URL",
+              help="First wait (up to --wait seconds) until this replica's /healthz reports "
+                   "the content version named in the keys file (repeat for each replica).")
+@click.option("--wait", "wait_seconds", type=click.FloatRange(min=0), default=60.0,
+              show_default=True, help="How long to wait for the replicas.")
+def purge_command(caches: tuple[str, ...], keys_file: Path, hard: bool,
+                  replicas: tuple[str, ...], wait_seconds: float) -> None:
+    """Purge exactly the responses that read the keys in --keys-file from each --cache.
+
+    With --replica, waits first until every replica serves the new version:
+    a purge before that would let the cache fetch the old content again.
+    Exits 1 when the keys file is not valid (nothing is sent), 2 when a
+    replica does not switch in time or a cache cannot be reached or refuses
+    (caches listed before it were purged)."""
+    from api import purge
+
+    try:
+        found = purge.read_keys(keys_file)
+    except purge.PurgeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    keys, mode = found.keys, "hard" if hard else "soft"
+    if not keys:
+        click.echo(f"nothing to purge: {keys_file} lists no keys")
+        return
+    if replicas and not found.content_version:
+        click.echo(f"error: {keys_file}:1: no '# content version:' line to wait for",
+                   err=True)
+        raise SystemExit(1)
+    try:
+        for replica in replicas:
+            purge.wait_for_version(replica, found.content_version, wait_seconds)
+            click.echo(f"{replica}: serves {found.content_version[:16]}")
+    except purge.PurgeError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    for cache in caches:
+        try:
+            result = purge.purge(cache, keys, soft=not hard)
+        except purge.PurgeError as exc:
+            click.echo(f"error: {exc}", err=True)
+            raise SystemExit(2) from None
+        click.echo(f"{cache}: {mode} purge of {result.keys} key(s): "
+                   f"{result.objects} object(s) purged")
 
 
 @main.command("export-schema")

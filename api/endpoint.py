@@ -4,10 +4,13 @@ Order of work for one request:
 1. parse the HTTP request (``transport``), rejecting what is malformed;
 2. take the current snapshot and hold it to the end: every later step reads
    the one version it is pinned to, whatever loads commit meanwhile;
-3. GET only: compute the ETag from (version, query, variables, operation)
-   and answer 304 to a matching If-None-Match, without executing anything;
-4. serve from the response cache, or execute under the time limit;
-5. cache and send successful results; send errors with codes and the request id.
+3. serve from the response cache (by content state and request), or, for a
+   GET revalidated with If-None-Match, answer 304 without executing when
+   nothing this request read last time has changed (api.surrogates);
+4. otherwise execute under the time limit, recording what the query reads;
+5. cache and send successful results, a GET with its ``xkey`` surrogate keys
+   and an ETag made of the versions of those keys (304 if it matches); send
+   errors with codes and the request id, never cached.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 import time
 
 import orjson
@@ -28,13 +32,14 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 
 from api import compiled, errors, graphiql, store
 from api.negotiation import JSON as JSON_MEDIA, content_type, response_media
-from api.cache import LRU, etag_for, etag_matches, request_key, sha256_hex
+from api.cache import LRU, etag_matches, request_key, sha256_hex
 from api.config import Settings
 from api.loaders import Context
 from api.not_modified import KnownETags
 from api.repeated_post import REPEATABLE, RepeatedPosts
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
+from api.surrogates import Reads, etag_of, versions_of, xkey_header
 from api.trusted import TrustedDocuments
 from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, ShowGraphiQL,
                            parse)
@@ -67,6 +72,10 @@ def operation_count(query: str, max_tokens: int) -> int:
     return count
 
 
+def _body_size(entry: tuple) -> int:
+    return len(entry[0])
+
+
 class GraphQLEndpoint:
     """Callable Starlette endpoint bound to one schema, one snapshot holder and its caches."""
 
@@ -76,14 +85,32 @@ class GraphQLEndpoint:
         self.trusted = trusted
         self.holder = holder
         self.settings = settings
-        self.responses: LRU[bytes] = LRU(settings.response_cache_size, settings.response_cache_bytes)
+        # (state, identity) -> (body, keys, ETag) of a finished response.
+        self.responses: LRU[tuple] = LRU(settings.response_cache_size,
+                                         settings.response_cache_bytes, weight=_body_size)
+        # identity -> the keys it read when last executed, under whatever version:
+        # kept across swaps, so that a revalidation of what a publish left alone
+        # is answered 304 without running the query again.
+        self.read_keys: LRU[tuple] = LRU(settings.response_cache_size or 1024)
         self.persisted: LRU[str] = LRU(settings.persisted_queries_size,
                                        settings.persisted_queries_bytes)
         self.known_etags = KnownETags(settings.response_cache_size or 1024)
         self.repeated_posts = RepeatedPosts(settings.response_cache_size,
                                             settings.response_cache_bytes)
-        holder.on_swap(lambda _snapshot: (self.responses.clear(), self.known_etags.clear(),
-                                          self.repeated_posts.clear()))
+        holder.on_swap(self._swapped)
+        versions_of(holder.current(), holder.state)
+
+    def _swapped(self, snapshot: store.Snapshot) -> None:
+        self.responses.clear()
+        self.known_etags.clear()
+        self.repeated_posts.clear()
+        # The new version's key versions, read now rather than by its first request
+        # (which reads them itself if this fails).
+        try:
+            versions_of(snapshot, self.holder.state_of(snapshot))
+        except sqlite3.Error:
+            log.warning("surrogate key versions of the new content could not be read now",
+                        exc_info=True)
 
     async def __call__(self, request: Request) -> Response:
         request_id = new_request_id()
@@ -120,49 +147,71 @@ class GraphQLEndpoint:
             # The state is the snapshot's content version, changed also by
             # live-reload diagnostics, which `contentDiagnostics` reports.
             state = self.holder.state_of(snapshot)
-            # The media type is part of the representation: its own key and ETag.
-            key = request_key(f"{state}|{media}", gql.query, gql.variables, gql.operation_name)
-            etag = etag_for(key) if gql.is_get else None
-            if etag and etag_matches(request.headers.get("if-none-match"), etag):
-                self.known_etags.remember(request.scope["query_string"], state, etag)
-                return Response(status_code=304, headers=self._ok_headers(etag, request_id))
-            body = self.responses.get(key)
-            if body is None:
+            # The media type is part of the representation: its own identity and ETag.
+            identity = request_key(media, gql.query, gql.variables, gql.operation_name)
+            key = (state, identity)
+            if_none_match = request.headers.get("if-none-match") if gql.is_get else None
+            cached = self.responses.get(key)
+            if cached is None and if_none_match:
+                # What this request read last time (under any version): if none of
+                # it changed since, neither did the answer (api.surrogates).
+                keys = self.read_keys.get(identity)
+                if keys is not None:
+                    etag = etag_of(identity, keys, versions_of(snapshot, state))
+                    if etag_matches(if_none_match, etag):
+                        return self._not_modified(request, state, etag, keys, request_id)
+            if cached is None:
                 if gql.operation_name is None and \
                         operation_count(gql.query, self.settings.max_tokens) > 1:
                     raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
                                     "operations: name the one to run in `operationName`.")
-                body, cacheable, status = await self._execute(gql, snapshot, request_id)
-                if not cacheable and status == 200 and gql.persist_as:
+                body, reads, status = await self._execute(gql, snapshot, request_id)
+                if reads is None and status == 200 and gql.persist_as:
                     self.persisted.put(gql.persist_as, gql.query)  # it ran: worth remembering
                 if status == 400 and media == JSON_MEDIA:
                     status = 200  # a request error, for a client that reads only 200s
-                if not cacheable:
+                if reads is None:  # not cacheable
                     return Response(body, status_code=status, media_type=content_type(media),
                                     headers={"X-Request-Id": request_id,
                                              "Cache-Control": "no-store", "Vary": "Accept"})
-                self.responses.put(key, body)
-        if etag:
-            self.known_etags.remember(request.scope["query_string"], state, etag)
+                keys = tuple(reads.keys(versions_of(snapshot, state)))
+                cached = (body, keys, etag_of(identity, keys, versions_of(snapshot, state)))
+                self.responses.put(key, cached)
+                self.read_keys.put(identity, keys)
+        body, keys, etag = cached
         if gql.persist_as:
             self.persisted.put(gql.persist_as, gql.query)
-        elif not gql.is_get:  # the same POST may be answered before routing next time
-            request.scope[REPEATABLE] = state
+        if not gql.is_get:
+            if not gql.persist_as:  # the same POST may be answered before routing next time
+                request.scope[REPEATABLE] = state
+            return Response(body, media_type=content_type(media),
+                            headers=self._ok_headers(None, request_id))
+        if etag_matches(if_none_match, etag):
+            return self._not_modified(request, state, etag, keys, request_id)
+        self.known_etags.remember(request.scope["query_string"], state, etag)
         return Response(body, media_type=content_type(media),
-                        headers=self._ok_headers(etag, request_id))
+                        headers=self._ok_headers(etag, request_id, keys))
 
-    def _ok_headers(self, etag: str | None, request_id: str) -> dict:
+    def _not_modified(self, request: Request, state: str, etag: str, keys: tuple,
+                      request_id: str) -> Response:
+        self.known_etags.remember(request.scope["query_string"], state, etag)
+        return Response(status_code=304, headers=self._ok_headers(etag, request_id, keys))
+
+    def _ok_headers(self, etag: str | None, request_id: str, keys: tuple = ()) -> dict:
         headers = {"X-Request-Id": request_id, "Vary": "Accept"}
         if etag:
             headers["ETag"] = etag
             headers["Cache-Control"] = self.settings.cache_control
+            # What the response read, for a cache's precise purges (Varnish xkey).
+            headers["xkey"] = xkey_header(keys)
         else:
             headers["Cache-Control"] = "no-store"
         return headers
 
     async def _execute(self, gql: GraphQLRequest, snapshot: store.Snapshot,
-                       request_id: str) -> tuple[bytes, bool, int]:
-        """(body, cacheable, status) of executing the request against ``snapshot``."""
+                       request_id: str) -> tuple[bytes, Reads | None, int]:
+        """(body, what it read or None when it is not cacheable, status) of executing
+        the request against ``snapshot``."""
         settings = self.settings
         context = Context(snapshot=snapshot, settings=settings, request_id=request_id,
                           problems=self.holder.problems)
@@ -184,7 +233,7 @@ class GraphQLEndpoint:
             error = errors.simple_error(
                 f"The query took longer than the limit of {settings.max_execution_seconds} s.",
                 errors.TIMEOUT, request_id)
-            return self._body(None, [error], extensions, request_id, True), False, 200
+            return self._body(None, [error], extensions, request_id, True), None, 200
         except InvalidOperationTypeError as exc:
             raise HttpError(405, errors.METHOD_NOT_ALLOWED,
                             f"{exc.operation_type.value} operations are not allowed over GET: "
@@ -198,20 +247,20 @@ class GraphQLEndpoint:
             store.deadline.reset(token)
 
         if not result.errors:
-            return orjson.dumps({"data": result.data, "extensions": extensions}), True, 200
+            return orjson.dumps({"data": result.data, "extensions": extensions}), context.reads, 200
         formatted = [errors.format_error(e, request_id) for e in result.errors]
         codes = {e["extensions"]["code"] for e in formatted}
         if errors.TIMEOUT in codes:  # stopped mid-way: one error, not one per field
             error = errors.simple_error(
                 f"The query took longer than the limit of {settings.max_execution_seconds} s.",
                 errors.TIMEOUT, request_id)
-            return self._body(None, [error], extensions, request_id, True), False, 200
+            return self._body(None, [error], extensions, request_id, True), None, 200
         # Rejected before execution (parse, validation, limits, variables): a request
         # error, HTTP 400 and no `data` key, as the GraphQL-over-HTTP spec says.
         rejected = result.data is None and codes <= errors.REQUEST_ERROR_CODES and not any(
             "path" in e for e in formatted)
         body = self._body(result.data, formatted, extensions, request_id, not rejected)
-        return body, False, 400 if rejected else 200
+        return body, None, 400 if rejected else 200
 
     @staticmethod
     def _body(data, errs: list, extensions: dict, request_id: str, with_data: bool) -> bytes:

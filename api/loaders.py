@@ -29,6 +29,7 @@ from api import queries
 from api.config import Settings
 from api.errors import TIMEOUT, ApiError
 from api.store import Snapshot, deadline
+from api.surrogates import Reads
 
 
 @cache
@@ -181,10 +182,16 @@ def related_node(loaders: "Loaders", obj, wraps: dict[str, Callable]):
 
 
 class Loaders:
-    """Lazily created DataLoaders over one connection."""
+    """Lazily created DataLoaders over one connection, recording what they read.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    Recording (api.surrogates): every article row loaded, and every lookup by
+    slug or key, found or not. Rows of other tables reached through a relation
+    belong to the article of the object they were asked from, recorded when
+    that object was built; lookups by key record their article directly."""
+
+    def __init__(self, conn: sqlite3.Connection, reads: Reads | None = None) -> None:
         self.conn = conn
+        self.reads = reads if reads is not None else Reads()
         self._loaders: dict[tuple, DataLoader] = {}
         self._rows: dict[tuple, list[sqlite3.Row]] = {}
 
@@ -199,6 +206,8 @@ class Loaders:
             found = self._rows[memo] = queries.rows_by(
                 self.conn, relation.table, relation.column, keys,
                 extra=relation.extra, order=relation.order, columns=relation.columns)
+        if relation.table == "articles":
+            self.reads.articles(found)
         return found
 
     def one(self, table: str, column: str, wrap: Wrap = None) -> DataLoader[Any, Any]:
@@ -208,6 +217,7 @@ class Loaders:
         if loader is None:
             async def load(keys: list) -> list[Any]:
                 rows = queries.rows_by(self.conn, table, column, keys)
+                self._record_lookup(table, column, keys, rows)
                 # One batch is one family: the objects' relations load together.
                 built = adopt([wrap(row) if wrap else row for row in rows])
                 by_key = {row[column]: item for row, item in zip(rows, built)}
@@ -215,6 +225,13 @@ class Loaders:
 
             loader = self._loaders[spec] = DataLoader(load_fn=load)
         return loader
+
+    def _record_lookup(self, table: str, column: str, keys: list, rows: list) -> None:
+        # A slug, or a node key (which starts with its article's slug and "/"),
+        # is recorded found or not: the article's appearing must change the answer.
+        if column in ("slug", "key"):
+            self.reads.slugs.update(str(key).split("/", 1)[0] for key in keys)
+        self.reads.articles(rows, "id" if table == "articles" else "article_id")
 
     def node_by_key(self, table: str, wrap: Wrap = None) -> DataLoader:
         return self.one(table, "key", wrap)
@@ -229,10 +246,12 @@ class Context:
     request_id: str
     problems: tuple = ()  # errors of the last failed live reload (loader Diagnostics)
     loaders: Loaders = field(init=False)
+    reads: Reads = field(init=False)  # what the response read (api.surrogates)
     execution: "ExecutionRecord" = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.snapshot.conn)
+        self.reads = Reads()
+        self.loaders = Loaders(self.snapshot.conn, self.reads)
         self.execution = ExecutionRecord()
 
 

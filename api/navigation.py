@@ -11,6 +11,7 @@ from typing import Callable
 
 from api import queries
 from api.loaders import adopt, family_lookup
+from loader.keys import LIST
 
 _COLUMNS = ", ".join("a." + c for c in queries.ARTICLE_COLUMNS.split(", "))
 
@@ -71,14 +72,24 @@ def _wrapped(found: dict, wrap: Callable) -> dict:
             for key, value in found.items()}
 
 
+def _recorded(info, found: dict) -> dict:
+    """Neighbours and related articles depend on the whole collection (dates, tags
+    of every article): the response reads ``list`` and each article found."""
+    reads = info.context.reads
+    reads.collections.add(LIST)
+    for value in found.values():
+        reads.articles(value if isinstance(value, list) else [value])
+    return found
+
+
 def neighbour_of(info, article, side: str, wrap: Callable):
     found = family_lookup(info.context.loaders, article, ("neighbours", wrap), lambda ids: _wrapped(
-        neighbours(info.context.snapshot.conn, ids), wrap))
+        _recorded(info, neighbours(info.context.snapshot.conn, ids)), wrap))
     return found.get((article.row["id"], side))
 
 
 def related_of(info, article, first: int, wrap: Callable) -> list:
     found = family_lookup(info.context.loaders, article, ("related", first, wrap),
-                          lambda ids: _wrapped(related(info.context.snapshot.conn, ids, first),
-                                               wrap))
+                          lambda ids: _wrapped(_recorded(
+                              info, related(info.context.snapshot.conn, ids, first)), wrap))
     return found.get(article.row["id"], [])

@@ -26,6 +26,7 @@ from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, 
 from api.pagination import keyset_page, page_request, signature
 from api.quick_validation import Limits
 from api.validation_cache import DocumentValidationCache
+from loader.keys import DIAGNOSTICS, FACETS, LIST, SEARCH
 from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, KeyPoint, Node, Route,
                        Section, TextFormat, Trend)
 
@@ -127,6 +128,9 @@ def _list(info: ContextInfo, source: tuple, where: queries.Where, order,
     select_sql, from_sql = source[0], source[1]
     sign = signature(cls.__name__, order.keys, where.sql, where.params)
     page = keyset_page(conn, select_sql, from_sql, where.sql, where.params, order, request, sign)
+    reads = info.context.reads  # a page depends on the whole collection (api.surrogates)
+    reads.collections.add(LIST)
+    reads.articles(page.rows, "id" if cls is Article else "article_id")
     return connections.build(page, queries.count(conn, from_sql, where), cls.from_row)
 
 
@@ -238,6 +242,8 @@ class Query:
             article=filter.article if filter else None)
         sign = signature("search", query, hit_filter.__dict__)
         page = search.hits_page(conn, query, hit_filter, request, sign)
+        info.context.reads.collections.add(SEARCH)
+        info.context.reads.articles(page.rows, "article_id")
         return connections.build(page, search.count_hits(conn, query, hit_filter),
                                  lambda row: SearchHit(row=row, query=query,
                                                        field=SearchField(row["field"]),
@@ -247,6 +253,7 @@ class Query:
                                   "(while they last, the last good content is served), then the "
                                   "warnings of the content being served.")
     def content_diagnostics(self, info: ContextInfo) -> list[ContentDiagnostic]:
+        info.context.reads.collections.add(DIAGNOSTICS)
         errors_now = [ContentDiagnostic(path=d.path, line=d.line, severity=Severity.ERROR,
                                         message=d.message) for d in info.context.problems]
         warnings = [ContentDiagnostic(path=r["path"], line=r["line"],
@@ -256,11 +263,13 @@ class Query:
 
     @strawberry.field(description="Every tag with its article count, most used first.")
     def tags(self, info: ContextInfo) -> list[TagCount]:
+        info.context.reads.collections.add(FACETS)
         return [TagCount(name=r["name"], count=r["count"])
                 for r in queries.tag_counts(info.context.snapshot.conn)]
 
     @strawberry.field(description="Every year with its article count, newest first.")
     def years(self, info: ContextInfo) -> list[YearCount]:
+        info.context.reads.collections.add(FACETS)
         return [YearCount(year=r["year"], count=r["count"])
                 for r in queries.year_counts(info.context.snapshot.conn)]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .diagnostics import Diagnostic, LoadError, StoreError
+from .keys import changed_keys, write_keys
 from .load import PARALLEL_MIN, check_folder, load_content
 
 # Exit statuses (the README's "Exit codes" lists them).
@@ -53,14 +54,23 @@ def _progress(enabled: bool):
               help="Load the valid files and report the invalid ones (exit 3), instead of "
                    "loading nothing. An invalid file that was loaded before keeps its last "
                    "good version.")
+@click.option("--changed-keys", "keys_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="After a load, write here the cache keys whose content it changed, one a "
+                   "line (article:<slug>, and list, search, facets, diagnostics when anything "
+                   "changed; empty when nothing did), for `content-api purge --keys-file`.")
 def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
-                 durable: bool, skip_invalid: bool) -> None:
+                 durable: bool, skip_invalid: bool, keys_path: Path | None) -> None:
     """Check CONTENT_DIR and load it into the SQLite file --db.
 
     Strict: on any error every problem is printed as path:line: message, the
     command exits 1 and the existing database is left exactly as it was.
     Unchanged files are not parsed again; deleted files are removed.
     """
+    if keys_path is not None and not os.access(keys_path.parent, os.W_OK):
+        # Checked first: a load whose keys are lost cannot be purged precisely.
+        click.echo(f"error: --changed-keys {keys_path}: its folder does not exist or cannot be "
+                   f"written; {db_path} was not changed", err=True)
+        sys.exit(EXIT_FAILED)
     with _progress(progress) as (advance, total):
         try:
             report = load_content(content_dir, db_path, progress=advance, on_total=total,
@@ -80,6 +90,15 @@ def load_command(content_dir: Path, db_path: Path, progress: bool, jobs: int,
     _print(sorted(report.errors + report.warnings))
     click.echo(report.summary())
     click.echo(f"database: {db_path}")
+    if keys_path is not None:
+        keys = changed_keys(report.changed_slugs, report.changed)
+        try:
+            write_keys(keys_path, keys, report.content_version)
+        except OSError as exc:
+            click.echo(f"error: {db_path} was loaded, but the changed keys could not be written "
+                       f"to {keys_path}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_FAILED)
+        click.echo(f"changed keys: {len(keys)} written to {keys_path}")
     if report.invalid:
         click.echo(f"error: {len(report.invalid)} invalid file(s) not loaded: "
                    f"{', '.join(report.invalid)}", err=True)

@@ -72,6 +72,8 @@ class LoadReport:
     # files (an invalid file that was loaded before keeps its last good version).
     errors: list[Diagnostic] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    # Slugs of the articles this load added, changed or removed (loader.keys).
+    changed_slugs: set[str] = field(default_factory=set)
 
     def summary(self) -> str:
         c = self.counts
@@ -417,5 +419,6 @@ def _load_locked(content_dir: Path, db_path: Path, config: ContentConfig,
     else:
         counts = build_new_store(db_path, change, durable)
     deleted = sum(1 for p in gone if p not in current)
+    changed_slugs = {r.slug for r in records} | {previous[p].slug for p in gone}
     return LoadReport(True, len(records), unchanged, deleted, counts, version,
-                      time.perf_counter() - started, warnings, errors, invalid)
+                      time.perf_counter() - started, warnings, errors, invalid, changed_slugs)
