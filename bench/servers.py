@@ -230,19 +230,19 @@ def peer(db: Path) -> Server:
     return Server("datasette", argv, port, "/-/versions.json")
 
 
-def floor(body_file: Path) -> Server:
-    """A bare ASGI app under the same Uvicorn, answering every request with fixed bytes."""
+def _bare_uvicorn(name: str, app: str, env: dict[str, str]) -> Server:
+    """A bare ASGI app under the same Uvicorn as ours, without logs or a Server header."""
     port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--host", HOST,
-            "--port", str(port), "--log-level", "warning", "--no-access-log",
-            "--no-server-header"]
-    return Server("floor", argv, port, "/", {"BENCH_FLOOR_BODY": str(body_file)})
+    argv = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
+            "--log-level", "warning", "--no-access-log", "--no-server-header"]
+    return Server(name, argv, port, "/", env)
+
+
+def floor(body_file: Path) -> Server:
+    """Answering every request with fixed bytes (bench.floor)."""
+    return _bare_uvicorn("floor", "bench.floor:app", {"BENCH_FLOOR_BODY": str(body_file)})
 
 
 def data_floor(db: Path) -> Server:
-    """bench.data_floor_app under the same Uvicorn: (a)'s data by hand-written SQL."""
-    port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", "bench.data_floor_app:app", "--host", HOST,
-            "--port", str(port), "--log-level", "warning", "--no-access-log",
-            "--no-server-header"]
-    return Server("datafloor", argv, port, "/", {"BENCH_DB": str(db)})
+    """(a)'s data by hand-written SQL (bench.data_floor_app)."""
+    return _bare_uvicorn("datafloor", "bench.data_floor_app:app", {"BENCH_DB": str(db)})
