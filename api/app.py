@@ -19,7 +19,7 @@ from api.serving import InFlight, LoadShedding
 from api.config import Settings
 from api.endpoint import GraphQLEndpoint
 from api.not_modified import NotModifiedMiddleware
-from api.repeated_post import RepeatedPostMiddleware
+from api.repeated import RepeatedAnswerMiddleware
 from api.schema import build_schema
 from api.store import SnapshotHolder
 from api.trusted import TrustedDocuments
@@ -69,12 +69,16 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
         return PlainTextResponse(sdl, headers={"Cache-Control": settings.cache_control})
 
     in_flight = InFlight(settings.max_in_flight)
-    # Outermost first. Compression (api.encoding), so that what it encodes gets a
+    # Outermost first. A request answered before is answered again from memory
+    # (api.repeated). Compression (api.encoding), so that what it encodes gets a
     # weak ETag. CORS, so that every response a browser gets carries its headers,
     # the 503s of shedding and the 304s included. Shedding: an overloaded server
-    # refuses before any work. Then a revalidated GET, and a POST answered before,
-    # are answered before routing (api.not_modified, api.repeated_post).
-    middleware = [Middleware(WeakETagWhenEncoded)]
+    # refuses before any work. Then a revalidated GET is answered before routing
+    # (api.not_modified).
+    middleware = [Middleware(RepeatedAnswerMiddleware, holder=holder, answers=endpoint.repeated,
+                             max_body_bytes=settings.max_body_bytes,
+                             body_timeout=settings.body_timeout_seconds),
+                  Middleware(WeakETagWhenEncoded)]
     if settings.cors_origins or settings.cors_origin_regex:
         middleware.append(Middleware(
             CORSMiddleware,
@@ -88,11 +92,7 @@ def create_app(settings: Settings | None = None, holder: SnapshotHolder | None =
         ))
     middleware += [Middleware(LoadShedding, in_flight=in_flight),
                    Middleware(NotModifiedMiddleware, holder=holder, known=endpoint.known_etags,
-                              cache_control=settings.cache_control),
-                   Middleware(RepeatedPostMiddleware, holder=holder,
-                              answers=endpoint.repeated_posts,
-                              max_body_bytes=settings.max_body_bytes,
-                              body_timeout=settings.body_timeout_seconds)]
+                              cache_control=settings.cache_control)]
     watcher = ContentWatcher(settings.watch_dir, settings.db_path, holder,
                              settings.watch_settle_seconds) if settings.watch_dir else None
 

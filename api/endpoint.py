@@ -36,7 +36,7 @@ from api.cache import LRU, etag_matches, request_key, sha256_hex
 from api.config import Settings
 from api.loaders import Context
 from api.not_modified import KnownETags
-from api.repeated_post import REPEATABLE, RepeatedPosts
+from api.repeated import REPEATABLE, RepeatedAnswers
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
 from api.surrogates import Reads, etag_of, versions_of, xkey_header
@@ -95,15 +95,15 @@ class GraphQLEndpoint:
         self.persisted: LRU[str] = LRU(settings.persisted_queries_size,
                                        settings.persisted_queries_bytes)
         self.known_etags = KnownETags(settings.response_cache_size or 1024)
-        self.repeated_posts = RepeatedPosts(settings.response_cache_size,
-                                            settings.response_cache_bytes)
+        self.repeated = RepeatedAnswers(settings.response_cache_size,
+                                        settings.response_cache_bytes)
         holder.on_swap(self._swapped)
         versions_of(holder.current(), holder.state)
 
     def _swapped(self, snapshot: store.Snapshot) -> None:
         self.responses.clear()
         self.known_etags.clear()
-        self.repeated_posts.clear()
+        self.repeated.clear()
         # The new version's key versions, read now rather than by its first request
         # (which reads them itself if this fails).
         try:
@@ -181,9 +181,9 @@ class GraphQLEndpoint:
         body, keys, etag = cached
         if gql.persist_as:
             self.persisted.put(gql.persist_as, gql.query)
+        if not gql.persist_as:  # the same request may be answered before routing next time
+            request.scope[REPEATABLE] = state
         if not gql.is_get:
-            if not gql.persist_as:  # the same POST may be answered before routing next time
-                request.scope[REPEATABLE] = state
             return Response(body, media_type=content_type(media),
                             headers=self._ok_headers(None, request_id))
         if etag_matches(if_none_match, etag):
@@ -195,6 +195,7 @@ class GraphQLEndpoint:
     def _not_modified(self, request: Request, state: str, etag: str, keys: tuple,
                       request_id: str) -> Response:
         self.known_etags.remember(request.scope["query_string"], state, etag)
+        request.scope[REPEATABLE] = state
         return Response(status_code=304, headers=self._ok_headers(etag, request_id, keys))
 
     def _ok_headers(self, etag: str | None, request_id: str, keys: tuple = ()) -> dict:

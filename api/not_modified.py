@@ -15,6 +15,7 @@ from __future__ import annotations
 import secrets
 
 from api.cache import LRU, etag_matches
+from api.repeated import REPEATABLE
 from api.store import SnapshotHolder
 
 PATH = "/graphql"
@@ -47,6 +48,7 @@ class NotModifiedMiddleware:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == PATH:
             etag = self._matching_etag(scope)
             if etag is not None:
+                scope[REPEATABLE] = self.holder.state  # see api.repeated
                 await send({"type": "http.response.start", "status": 304, "headers": [
                     (b"etag", etag.encode("latin-1")),
                     (b"cache-control", self.cache_control),

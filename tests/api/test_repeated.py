@@ -1,5 +1,6 @@
-"""A repeated POST is answered before routing (api.repeated_post), with the bytes and
-headers the endpoint gave it, and only while nothing that shapes the answer changed."""
+"""A request answered before is answered again before any other work (api.repeated),
+with the bytes and headers the whole stack gave it, and only while nothing that shapes
+the answer changed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import json
 
 import pytest
 
-from api.repeated_post import RepeatedPostMiddleware
+from api.repeated import RepeatedAnswerMiddleware, RepeatedAnswers
 from tests.api.helpers import ACCEPT, build_db, make_client, seed_copies
 
 QUERY = "{ articles(first: 2) { totalCount nodes { slug title } } }"
@@ -132,8 +133,7 @@ async def _two_parts():
         def current(self):
             return None
 
-    from api.repeated_post import RepeatedPosts
-    middleware = RepeatedPostMiddleware(app, Holder(), RepeatedPosts(8), 65536, 5.0)
+    middleware = RepeatedAnswerMiddleware(app, Holder(), RepeatedAnswers(8), 65536, 5.0)
     parts = [{"type": "http.request", "body": body[:10], "more_body": True},
              {"type": "http.request", "body": body[10:], "more_body": False}]
     scope = {"type": "http", "method": "POST", "path": "/graphql", "query_string": b"",
@@ -151,3 +151,33 @@ async def _two_parts():
             return queue.pop(0)
         await middleware(scope, receive, send)
     assert reached == [body, body]  # the app got the whole body, both times
+
+
+def test_a_revalidated_get_and_a_repeated_get_are_answered_again(db):
+    query = "/graphql?query=" + QUERY.replace(" ", "%20")
+    with make_client(db) as client:
+        calls = counting(client)
+        first = client.get(query)
+        etag = first.headers["etag"]
+        again = client.get(query)
+        revalidated = [client.get(query, headers={"If-None-Match": etag}) for _ in range(3)]
+    assert [r.status_code for r in revalidated] == [304, 304, 304]
+    assert again.content == first.content and again.headers["xkey"] == first.headers["xkey"]
+    assert {r.headers["etag"] for r in revalidated} == {etag}
+    # The first GET, then the first revalidation (answered by api.not_modified's
+    # ETag memory at the latest); the repeats never reach the endpoint.
+    assert calls == ["GET"]
+
+
+def test_encodings_are_kept_apart_and_browsers_go_the_ordinary_way(db):
+    body = json.dumps({"query": "{ articles(first: 3) { nodes { slug title body } } }"}).encode()
+    with make_client(db) as client:
+        calls = counting(client)
+        plain = [post(client, body, **{"Accept-Encoding": "identity"}) for _ in range(2)]
+        gzipped = [post(client, body, **{"Accept-Encoding": "gzip"}) for _ in range(2)]
+        browser = [post(client, body, Origin="https://app.example") for _ in range(2)]
+    assert plain[0].headers.get("content-encoding") is None
+    assert gzipped[1].headers["content-encoding"] == "gzip"
+    assert gzipped[1].content == plain[1].content  # decoded by the client: the same JSON
+    assert all(r.headers["access-control-allow-origin"] for r in browser)
+    assert calls == ["POST", "POST", "POST", "POST"]  # identity, gzip, and both CORS POSTs

@@ -1,0 +1,149 @@
+"""Answering a request the server has answered before, before any other work.
+
+Two requests come back again and again: a POST whose answer is in the response
+cache, and a GET revalidated with an ETag that still matches (304). Each
+still crossed every middleware, and the POST also Starlette's routing, a
+Request, JSON decoding and the query's hash: together about as much as the
+HTTP stack itself (BENCHMARKS.md, repeated POST and (d) against the floor).
+
+This ASGI middleware, the outermost of the app's own, keeps the final
+answer to such a request (status, headers and body, after compression),
+keyed by the content state and everything of the request that shapes the
+answer: method, query string, body bytes, Accept, Accept-Encoding,
+Content-Type and If-None-Match. The same request under the same state gets
+those bytes again, with a request id of its own. The endpoint says which
+answers may be kept: a successful answer from or into its response cache,
+and a 304. Anything else goes the ordinary way, and so do requests with an
+Origin (CORS decides their headers), cookies or credentials, a body that does
+not arrive in one piece, or one that names a persisted query (whose
+registration the endpoint keeps fresh). Every answer is dropped when the
+content changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from api.cache import LRU
+from api.store import SnapshotHolder
+
+PATH = "/graphql"
+# Set in the scope by the endpoint when its answer may be repeated: the
+# content state it was answered under.
+REPEATABLE = "content_api.repeatable"
+_SHAPING = {b"accept": 0, b"accept-encoding": 1, b"content-type": 2, b"if-none-match": 3}
+_PERSONAL = (b"origin", b"cookie", b"authorization")
+
+
+class Answer:
+    """A kept response; its length, for the cache's byte bound, is its body's."""
+
+    __slots__ = ("status", "headers", "body")
+
+    def __init__(self, status: int, headers: list, body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    def __len__(self) -> int:
+        return len(self.body)
+
+
+class RepeatedAnswers:
+    """(state, method, query string, body, Accept, Accept-Encoding, Content-Type,
+    If-None-Match) -> the Answer given to that request."""
+
+    def __init__(self, size: int, max_bytes: int = 0) -> None:
+        self._answers: LRU[Answer] = LRU(size, max_bytes)
+
+    def get(self, key: tuple) -> Answer | None:
+        return self._answers.get(key)
+
+    def put(self, key: tuple, answer: Answer) -> None:
+        self._answers.put(key, answer)
+
+    def clear(self) -> None:
+        self._answers.clear()
+
+
+class RepeatedAnswerMiddleware:
+    def __init__(self, app, holder: SnapshotHolder, answers: RepeatedAnswers,
+                 max_body_bytes: int, body_timeout: float) -> None:
+        self.app = app
+        self.holder = holder
+        self.answers = answers
+        self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
+
+    async def __call__(self, scope, receive, send) -> None:
+        method = scope.get("method")
+        if scope["type"] != "http" or scope["path"] != PATH or method not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        shaping = [None, None, None, None]
+        length = None
+        for name, value in scope["headers"]:
+            if name in _SHAPING:
+                shaping[_SHAPING[name]] = value
+            elif name == b"content-length":
+                length = value
+            elif name in _PERSONAL:
+                await self.app(scope, receive, send)
+                return
+        body = b""
+        if method == "POST":
+            if length is None or not length.isdigit() or int(length) > self.max_body_bytes:
+                await self.app(scope, receive, send)  # the endpoint says what is wrong
+                return
+            try:
+                async with asyncio.timeout(self.body_timeout):
+                    first = await receive()
+            except TimeoutError:  # nothing was taken: the endpoint times the body out itself
+                await self.app(scope, receive, send)
+                return
+            receive = _replay(first, receive)
+            body = first.get("body", b"")
+            if first.get("type") != "http.request" or first.get("more_body") \
+                    or len(body) != int(length) or b"persistedQuery" in body:
+                await self.app(scope, receive, send)
+                return
+        elif b"persistedQuery" in scope["query_string"]:
+            await self.app(scope, receive, send)
+            return
+        self.holder.current()  # notice a newly loaded database file
+        request = (method, scope["query_string"], body, *shaping)
+        answer = self.answers.get((self.holder.state, *request))
+        if answer is not None:
+            await send({"type": "http.response.start", "status": answer.status, "headers": [
+                *answer.headers, (b"x-request-id", secrets.token_hex(8).encode("latin-1"))]})
+            await send({"type": "http.response.body", "body": answer.body})
+            return
+        await self.app(scope, receive, self._recording(scope, request, send))
+
+    def _recording(self, scope, request: tuple, send):
+        """``send``, keeping the answer when the endpoint marked it repeatable."""
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def recording_send(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body" and REPEATABLE in scope:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    headers = [(k, v) for k, v in start.get("headers", [])
+                               if k.lower() != b"x-request-id"]
+                    self.answers.put((scope[REPEATABLE], *request),
+                                     Answer(start["status"], headers, b"".join(chunks)))
+            await send(message)
+        return recording_send
+
+
+def _replay(first: dict, receive):
+    """A receive that hands out ``first`` again, then reads on."""
+    pending = [first]
+
+    async def replayed() -> dict:
+        if pending:
+            return pending.pop()
+        return await receive()
+    return replayed
