@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = False
     log("in process: compiled and standard execution against the data floor")
-    run["inprocess"] = inprocess.measure(db)
+    run["inprocess"] = inprocess.measure_apart(db)
     if not args.skip_http:
         plan = http_bench.Plan(db=db, slugs=slugs, levels=levels, duration_s=args.duration,
                                cap_s=args.cap)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -99,9 +102,19 @@ def report_lines(rows: list[dict]) -> tuple[list[str], dict[str, bool]]:
     return lines, verdict
 
 
-if __name__ == "__main__":
-    import sys
+def measure_apart(db: Path) -> list[dict]:
+    """measure() in a fresh process: the bench's own process holds what its loader
+    runs left behind, and the garbage collector's passes over it fell on whichever
+    side allocated most (the floor of (b) ran at twice its time)."""
+    completed = subprocess.run([sys.executable, "-m", "bench.inprocess", str(db), "--json"],
+                               capture_output=True, text=True, check=True, timeout=1800)
+    return json.loads(completed.stdout)
 
+
+if __name__ == "__main__":
+    if "--json" in sys.argv:
+        print(json.dumps(measure(Path(sys.argv[1]))))
+        sys.exit(0)
     for row in measure(Path(sys.argv[1])):
         print(f"{row['query']}: floor {row['floor_ms']:.2f} ms, compiled {row['compiled_ms']:.2f} ms "
               f"({row['compiled_ratio']:.1f}x), standard {row['standard_ms']:.2f} ms "
