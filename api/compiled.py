@@ -195,6 +195,9 @@ def _has_variable(value) -> bool:
 
 
 def _leaf(graphql_type):
+    """Completion of a leaf value. The common scalars get a closure each, with
+    their type check written out, since this runs for every leaf in a list:
+    one shared closure calling a check would add a call per value."""
     coerce = graphql_type.coerce_output_value
     if graphql_type is GraphQLString or graphql_type is GraphQLID:
         def complete(value, run):

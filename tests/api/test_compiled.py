@@ -34,6 +34,7 @@ from loader.load import load_content
 from tests.api.helpers import ACCEPT, make_client
 from tests.api.test_schema import EVERYTHING
 from tests.docs.examples import graphql_examples
+from tests.support.store_values import SEED_QUERY, store_values
 
 REPO = Path(__file__).resolve().parents[2]
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
@@ -41,11 +42,6 @@ EXAMPLES = int(os.environ.get("COMPILED_EXAMPLES", 6000 if LONG else 400))
 SDL = (REPO / "schema.graphql").read_text("utf-8")
 FIXTURES = REPO / "tests" / "fixtures" / "real-world"
 
-SEED_QUERY = """{
-  articles(first: 100) { edges { cursor node { id slug tags
-    trends { id routes { id } advice { id } sections { id } } sections { id } } } }
-  search(query: "AI", first: 5) { edges { cursor } }
-}"""
 EDGE_INTS = [0, 1, 2, 3, 5, 20, 100, 101, -1]
 WORDS = ["AI", "芯片", "隐私", "cloud", "inf", "c++", '"', "NEAR(", "*", ""]
 
@@ -84,21 +80,7 @@ def compare(apps, query: str, variables: dict | None = None) -> bytes:
 
 @pytest.fixture(scope="module")
 def values(apps) -> dict[str, list]:
-    body = json.loads(answer(apps[1], SEED_QUERY))
-    edges = body["data"]["articles"]["edges"]
-    found: dict[str, list] = {"ids": [], "cursors": [], "slugs": [], "tags": []}
-    for edge in edges:
-        article = edge["node"]
-        found["cursors"].append(edge["cursor"])
-        found["slugs"].append(article["slug"])
-        found["tags"].extend(article["tags"])
-        found["ids"].append(article["id"])
-        for trend in article["trends"]:
-            found["ids"].append(trend["id"])
-            for kind in ("routes", "advice", "sections"):
-                found["ids"].extend(item["id"] for item in trend[kind])
-    found["cursors"].extend(e["cursor"] for e in body["data"]["search"]["edges"])
-    return found
+    return store_values(json.loads(answer(apps[1], SEED_QUERY)))
 
 
 def written_operations() -> list[tuple[str, str]]:

@@ -29,17 +29,12 @@ from hypothesis_graphql import Mode, nodes, queries
 
 from tests.security.abuse import error_codes
 from tests.security.live import REPO, assert_no_leak
+from tests.support.store_values import SEED_QUERY, store_values
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 3000 if LONG else 100))
 SECONDS = float(os.environ.get("FUZZ_SECONDS", 1800 if LONG else 60))
 SDL = (REPO / "schema.graphql").read_text("utf-8")
-
-SEED_QUERY = """{
-  articles(first: 100) { edges { cursor node { id slug tags
-    trends { id routes { id } advice { id } sections { id } } sections { id } } } }
-  search(query: "AI", first: 5) { edges { cursor } }
-}"""
 
 HOSTILE_STRINGS = ['"', "NEAR(", "*", "AND", "-", "^", "(", "'; DROP TABLE articles; --",
                    "\x00", "\u202e", "%s%n", "../../etc/passwd", "<script>alert(1)</script>",
@@ -53,20 +48,7 @@ def real_values(live) -> dict[str, list[str]]:
     """IDs, cursors, slugs and tags that exist on the server."""
     body = httpx.post(live.graphql_url, json={"query": SEED_QUERY}, timeout=10).json()
     assert "errors" not in body, body
-    edges = body["data"]["articles"]["edges"]
-    found: dict[str, list[str]] = {"ids": [], "cursors": [], "slugs": [], "tags": []}
-    for edge in edges:
-        article = edge["node"]
-        found["cursors"].append(edge["cursor"])
-        found["slugs"].append(article["slug"])
-        found["tags"].extend(article["tags"])
-        found["ids"].append(article["id"])
-        found["ids"].extend(s["id"] for s in article["sections"])
-        for trend in article["trends"]:
-            found["ids"].append(trend["id"])
-            for kind in ("routes", "advice", "sections"):
-                found["ids"].extend(item["id"] for item in trend[kind])
-    found["cursors"].extend(e["cursor"] for e in body["data"]["search"]["edges"])
+    found = store_values(body)
     assert len(found["ids"]) > 30 and found["cursors"] and found["slugs"]
     return found
 
