@@ -155,10 +155,12 @@ class _Run:
         self.coerced: dict = {}
 
     def arguments(self, field_arguments: tuple) -> dict:
-        found = self.coerced.get(field_arguments)
+        # By identity: the plan holds the tuple, and its field definition and
+        # enum map are not hashable.
+        found = self.coerced.get(id(field_arguments))
         if found is None:
             field_def, node, enums = field_arguments
-            found = self.coerced[field_arguments] = fast.python_arguments(
+            found = self.coerced[id(field_arguments)] = fast.python_arguments(
                 enums, get_argument_values(field_def, node, self.variable_values))
         return found
 
@@ -178,13 +180,18 @@ def _field(key: str, field_def, node: FieldNode, complete) -> tuple:
         return ATTRIBUTE, shortcut, key, getter, None, complete
     enums = resolve.enums
     if any(_has_variable(argument.value) for argument in node.arguments or ()):
-        if not resolve.wants_info:
-            raise Unsupported("variable arguments of a resolver without info")
-        return (VARIABLE_ARGUMENTS, shortcut, key, resolve.func, (field_def, node, enums),
-                complete)
+        func = resolve.func if resolve.wants_info else _without_info(resolve.func)
+        return VARIABLE_ARGUMENTS, shortcut, key, func, (field_def, node, enums), complete
     arguments = fast.python_arguments(enums, get_argument_values(field_def, node, _NO_VARIABLES))
     how = CALL_WITH_INFO if resolve.wants_info else CALL
     return how, shortcut, key, resolve.func, arguments, complete
+
+
+def _without_info(func):
+    """``func``, called the way a plan calls a resolver that takes info."""
+    def call(source, _info, **arguments):
+        return func(source, **arguments)
+    return call
 
 
 def _has_variable(value) -> bool:

@@ -138,6 +138,19 @@ def test_skip_and_include_with_variables(apps, values):
     assert len(seen) == 4  # four different answers, each the same on both sides
 
 
+def test_arguments_from_variables_run_from_plans(apps, values):
+    """Resolvers with and without info, their arguments given by variables."""
+    query = """query ($slug: String!, $length: Int!, $format: TextFormat!) {
+      article(slug: $slug) { excerpt(length: $length) intro(format: $format)
+        trends { statusIntro(format: $format) } } }"""
+    before = compiled.STATS.as_dict()
+    for length, format in ((40, "HTML"), (120, "PLAIN")):
+        compare(apps, query, {"slug": values["slugs"][0], "length": length, "format": format})
+    after = compiled.STATS.as_dict()
+    assert after["compiled"] == before["compiled"] + 2, after
+    assert after["fallbacks"] == before["fallbacks"], after
+
+
 def test_fragments_on_interfaces_and_unions_and_nodes(apps, values):
     query = """query ($ids: [ID!]!) {
       nodes(ids: $ids) { __typename ...on Node { id } ...Bits }
