@@ -25,8 +25,6 @@ main.add_command(check_command)
 @click.option("--fail-on-dangerous", is_flag=True, help="Also exit 1 on dangerous changes.")
 def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
     """List breaking and dangerous changes from OLD to NEW (SDL files); exit 1 if breaking."""
-    from pathlib import Path
-
     from api import schema_diff
 
     try:
@@ -91,8 +89,6 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
     Uvicorn's own UVICORN_* ones where they apply); see the README.
     """
     import os
-    from pathlib import Path
-
     import uvicorn
 
     from api import config, serving

@@ -36,7 +36,7 @@ from api.cache import LRU, etag_matches, request_key, sha256_hex
 from api.config import Settings
 from api.loaders import Context
 from api.not_modified import KnownETags
-from api.repeated import REPEATABLE, RepeatedAnswers
+from api.repeated import REPEATABLE, Answer
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
 from api.surrogates import Reads, etag_of, versions_of, xkey_header
@@ -46,7 +46,6 @@ from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, Sh
 
 log = logging.getLogger("content_api")
 
-JSON = "application/json"
 
 def new_request_id() -> str:
     return secrets.token_hex(8)
@@ -95,8 +94,8 @@ class GraphQLEndpoint:
         self.persisted: LRU[str] = LRU(settings.persisted_queries_size,
                                        settings.persisted_queries_bytes)
         self.known_etags = KnownETags(settings.response_cache_size or 1024)
-        self.repeated = RepeatedAnswers(settings.response_cache_size,
-                                        settings.response_cache_bytes)
+        self.repeated: LRU[Answer] = LRU(settings.response_cache_size,
+                                         settings.response_cache_bytes)
         holder.on_swap(self._swapped)
         versions_of(holder.current(), holder.state)
 
@@ -174,8 +173,9 @@ class GraphQLEndpoint:
                     return Response(body, status_code=status, media_type=content_type(media),
                                     headers={"X-Request-Id": request_id,
                                              "Cache-Control": "no-store", "Vary": "Accept"})
-                keys = tuple(reads.keys(versions_of(snapshot, state)))
-                cached = (body, keys, etag_of(identity, keys, versions_of(snapshot, state)))
+                versions = versions_of(snapshot, state)
+                keys = tuple(reads.keys(versions))
+                cached = (body, keys, etag_of(identity, keys, versions))
                 self.responses.put(key, cached)
                 self.read_keys.put(identity, keys)
         body, keys, etag = cached

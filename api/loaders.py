@@ -19,8 +19,6 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from functools import cache
-from operator import itemgetter
 from typing import Any, Callable, Optional
 
 from strawberry.dataloader import DataLoader
@@ -30,12 +28,6 @@ from api.config import Settings
 from api.errors import TIMEOUT, ApiError
 from api.store import Snapshot, deadline
 from api.surrogates import Reads
-
-
-@cache
-def _column(name: str) -> Callable[[sqlite3.Row], Any]:
-    # One getter per column, so that loader specs using it compare equal.
-    return itemgetter(name)
 
 
 # Turns a row into what the loader hands out (None: the row itself).

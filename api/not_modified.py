@@ -15,10 +15,9 @@ from __future__ import annotations
 import secrets
 
 from api.cache import LRU, etag_matches
-from api.repeated import REPEATABLE
+from api.repeated import PATH, REPEATABLE
 from api.store import SnapshotHolder
 
-PATH = "/graphql"
 
 
 class KnownETags:

@@ -46,6 +46,26 @@ class Limits:
 
     max_depth: int
     max_aliases: int
+    # Whether the schema has types that Strawberry's two extra rules judge: a
+    # strawberry.Maybe argument or input field, a oneOf input type (limits_for).
+    has_maybe: bool = False
+    has_one_of: bool = False
+
+
+def limits_for(schema: GraphQLSchema, max_depth: int, max_aliases: int) -> Limits:
+    """The Limits of ``schema`` under these depth and alias limits."""
+    maybe = one_of = False
+    for named in schema.type_map.values():
+        places = []
+        if isinstance(named, GraphQLInputObjectType):
+            one_of = one_of or bool(getattr(named, "is_one_of", False))
+            places = list(named.fields.values())
+        elif is_object_type(named) or is_interface_type(named):
+            places = [a for f in named.fields.values() for a in f.args.values()]
+        for place in places:
+            definition = (place.extensions or {}).get("strawberry-definition")
+            maybe = maybe or isinstance(getattr(definition, "type", None), StrawberryMaybe)
+    return Limits(max_depth, max_aliases, maybe, one_of)
 
 
 def proves_valid(schema: GraphQLSchema, document: DocumentNode, limits: Limits) -> bool:
@@ -176,11 +196,11 @@ class _Walk:
             return
         kinds = _kinds_inside(node)
         _require(VariableNode not in kinds)  # variables inside literals: left to the rules
-        maybe, one_of = _strawberry_rules_apply(self.schema)
         # Strawberry's MaybeNullValidationRule and OneOfInputValidationRule judge
         # nulls and input objects of their own; a schema that has such types
         # leaves those literals to them.
-        _require(not (maybe and NullValueNode in kinds) and not (one_of and ObjectValueNode in kinds))
+        _require(not (self.limits.has_maybe and NullValueNode in kinds)
+                 and not (self.limits.has_one_of and ObjectValueNode in kinds))
         errors: list = []
         validate_input_literal(node, expected, lambda error, _path: errors.append(error))
         _require(not errors)
@@ -209,28 +229,6 @@ def _leaf_identity(node: FieldNode, parent: Any) -> tuple | None:
         return None
     arguments = tuple(sorted((a.name.value, print_ast(a.value)) for a in node.arguments or ()))
     return parent.name, node.name.value, arguments
-
-
-_STRAWBERRY_RULES: dict[int, tuple[bool, bool]] = {}
-
-
-def _strawberry_rules_apply(schema: GraphQLSchema) -> tuple[bool, bool]:
-    """Whether ``schema`` has (a strawberry.Maybe argument or input field, a
-    oneOf input type): the types Strawberry's two extra rules check."""
-    if id(schema) not in _STRAWBERRY_RULES:
-        maybe = one_of = False
-        for named in schema.type_map.values():
-            places = []
-            if isinstance(named, GraphQLInputObjectType):
-                one_of = one_of or bool(getattr(named, "is_one_of", False))
-                places = list(named.fields.values())
-            elif is_object_type(named) or is_interface_type(named):
-                places = [a for f in named.fields.values() for a in f.args.values()]
-            for place in places:
-                definition = (place.extensions or {}).get("strawberry-definition")
-                maybe = maybe or isinstance(getattr(definition, "type", None), StrawberryMaybe)
-        _STRAWBERRY_RULES[id(schema)] = (maybe, one_of)
-    return _STRAWBERRY_RULES[id(schema)]
 
 
 def _require(condition: bool) -> None:

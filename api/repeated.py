@@ -48,25 +48,12 @@ class Answer:
         return len(self.body)
 
 
-class RepeatedAnswers:
-    """(state, method, query string, body, Accept, Accept-Encoding, Content-Type,
-    If-None-Match) -> the Answer given to that request."""
-
-    def __init__(self, size: int, max_bytes: int = 0) -> None:
-        self._answers: LRU[Answer] = LRU(size, max_bytes)
-
-    def get(self, key: tuple) -> Answer | None:
-        return self._answers.get(key)
-
-    def put(self, key: tuple, answer: Answer) -> None:
-        self._answers.put(key, answer)
-
-    def clear(self) -> None:
-        self._answers.clear()
-
-
 class RepeatedAnswerMiddleware:
-    def __init__(self, app, holder: SnapshotHolder, answers: RepeatedAnswers,
+    """``answers``: (state, method, query string, body, Accept, Accept-Encoding,
+    Content-Type, If-None-Match) -> the Answer given to that request; its byte
+    bound counts the bodies."""
+
+    def __init__(self, app, holder: SnapshotHolder, answers: LRU[Answer],
                  max_body_bytes: int, body_timeout: float) -> None:
         self.app = app
         self.holder = holder

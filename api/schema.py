@@ -24,7 +24,7 @@ from api.errors import bad_input
 from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchField,
                         SearchFilter, SearchKind, TrendFilter)
 from api.pagination import keyset_page, page_request, signature
-from api.quick_validation import Limits
+from api.quick_validation import limits_for
 from api.validation_cache import DocumentValidationCache
 from loader.keys import DIAGNOSTICS, FACETS, LIST, SEARCH
 from api.types import (NODE_CLASSES, Advice, Article, ContextInfo, KeyPoint, Node, Route,
@@ -283,13 +283,12 @@ class ContentSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> ContentSchema:
     settings = settings or Settings()
-    # Rule classes are created once so that the validation cache keys stay stable.
+    # Rule classes are created once: every request of this schema validates with them.
     rules = [create_depth_rule(settings.max_depth), alias_rule(settings.max_aliases),
              MaxIntrospectionDepthRule,
              create_total_depth_rule(max(settings.max_depth, settings.max_introspection_depth))]
     size = settings.document_cache_size
     validated: LRU = LRU(size)  # api.validation_cache: per schema, like its rules
-    limits = Limits(max_depth=settings.max_depth, max_aliases=settings.max_aliases)
     covered = frozenset((*specified_rules, *rules))  # what api.quick_validation proves
     schema = ContentSchema(
         query=Query,
@@ -306,6 +305,8 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     fast.install(schema, FAST_TYPES)
     # The limits, for checking documents outside a request (api.trusted).
     schema.limit_rules = tuple(rules)
+    # Read by the validation extension, which is built per request (after this).
+    limits = limits_for(schema._schema, settings.max_depth, settings.max_aliases)
     return schema
 
 

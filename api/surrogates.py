@@ -74,9 +74,9 @@ class Versions:
         collection = hashlib.sha256()
         for key in sorted(self.by_key):
             collection.update(f"{key}={self.by_key[key]}\n".encode())
-        for key in COLLECTION_KEYS:
-            self.by_key[key] = collection.hexdigest()[:24]
-        self.by_key[DIAGNOSTICS] = state
+        digest = collection.hexdigest()[:24]
+        for key in COLLECTION_KEYS:  # diagnostics follow the server's state instead
+            self.by_key[key] = state if key == DIAGNOSTICS else digest
 
     def of(self, key: str) -> str:
         found = self.by_key.get(key)

@@ -35,10 +35,12 @@ class DocumentValidationCache(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        document, rules = context.graphql_document, tuple(context.validation_rules)
-        key = (id(document), rules)
-        entry = self.cache.get(key)
-        if entry is None or entry[0] is not document:
+        document = context.graphql_document
+        # By identity alone: the rules are the same for every request to this
+        # schema, and the cache is the schema's own.
+        entry = self.cache.get(id(document))
+        if entry is None:
+            rules = tuple(context.validation_rules)
             schema = context.schema._schema
             if self.covered_rules.issuperset(rules) and \
                     proves_valid(schema, document, self.limits):
@@ -47,8 +49,8 @@ class DocumentValidationCache(SchemaExtension):
             else:
                 STATS.full += 1
                 errors = validate_document(schema, document, rules)
-            entry = (document, errors)
-            self.cache.put(key, entry)
+            entry = (document, errors)  # the document, so that its id is not reused
+            self.cache.put(id(document), entry)
         context.pre_execution_errors = entry[1]
         yield
 

@@ -7,7 +7,6 @@ table, so the code is the only place a setting is described.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from mkdocs.structure.files import File, Files
 

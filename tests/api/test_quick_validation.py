@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
 
 from api.config import Settings
-from api.quick_validation import Limits, proves_valid
+from api.quick_validation import limits_for, proves_valid
 from api.schema import build_schema
 from strawberry.schema.schema import validate_document
 from tests.api.test_compiled import SDL, written_operations
@@ -31,7 +31,7 @@ EXAMPLES = 3000 if LONG else 300
 
 SETTINGS = Settings()
 SCHEMA = build_schema(SETTINGS)
-LIMITS = Limits(max_depth=SETTINGS.max_depth, max_aliases=SETTINGS.max_aliases)
+LIMITS = limits_for(SCHEMA._schema, SETTINGS.max_depth, SETTINGS.max_aliases)
 RULES = (*graphql.specified_rules, *SCHEMA.limit_rules)
 
 

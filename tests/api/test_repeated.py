@@ -10,7 +10,8 @@ import json
 
 import pytest
 
-from api.repeated import RepeatedAnswerMiddleware, RepeatedAnswers
+from api.cache import LRU
+from api.repeated import RepeatedAnswerMiddleware
 from tests.api.helpers import ACCEPT, build_db, make_client, seed_copies
 
 QUERY = "{ articles(first: 2) { totalCount nodes { slug title } } }"
@@ -87,6 +88,7 @@ def test_what_the_endpoint_reads_of_the_request_is_part_of_the_key(db):
     assert calls == ["POST"] * 4
     assert graphql_json.headers["content-type"] != plain_json.headers["content-type"]
     assert with_query_string.status_code == 200
+    assert spaced.content == graphql_json.content  # the same answer, reached the long way
 
 
 def test_errors_and_persisted_queries_always_reach_the_endpoint(db):
@@ -133,7 +135,7 @@ async def _two_parts():
         def current(self):
             return None
 
-    middleware = RepeatedAnswerMiddleware(app, Holder(), RepeatedAnswers(8), 65536, 5.0)
+    middleware = RepeatedAnswerMiddleware(app, Holder(), LRU(8), 65536, 5.0)
     parts = [{"type": "http.request", "body": body[:10], "more_body": True},
              {"type": "http.request", "body": body[10:], "more_body": False}]
     scope = {"type": "http", "method": "POST", "path": "/graphql", "query_string": b"",
