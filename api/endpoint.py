@@ -22,8 +22,6 @@ import sqlite3
 import time
 
 import orjson
-from graphql import GraphQLError, OperationDefinitionNode
-from graphql import parse as parse_document
 from strawberry.types.graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,8 +30,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 
 from api import compiled, errors, graphiql, store
 from api.negotiation import JSON as JSON_MEDIA, content_type, response_media
-from api.cache import LRU, etag_matches, request_key, sha256_hex
+from api.cache import LRU, etag_matches, request_key
 from api.config import Settings
+from api.documents import operation_count
 from api.loaders import Context
 from api.not_modified import KnownETags
 from api.repeated import REPEATABLE, Answer
@@ -49,26 +48,6 @@ log = logging.getLogger("content_api")
 
 def new_request_id() -> str:
     return secrets.token_hex(8)
-
-
-_OPERATION_COUNTS: LRU[int] = LRU(1024)  # query hash -> operations in it
-
-
-def operation_count(query: str, max_tokens: int) -> int:
-    """How many operations a document defines (remembered by the query's hash).
-
-    Strawberry runs the first of several operations when no operationName is
-    given; the GraphQL spec makes that a request error, so we check first."""
-    digest = sha256_hex(query)
-    count = _OPERATION_COUNTS.get(digest)
-    if count is None:
-        try:
-            document = parse_document(query, max_tokens=max_tokens)
-            count = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
-        except GraphQLError:
-            count = 0  # execution reports the syntax error
-        _OPERATION_COUNTS.put(digest, count)
-    return count
 
 
 def _body_size(entry: tuple) -> int:
@@ -161,7 +140,8 @@ class GraphQLEndpoint:
                         return self._not_modified(request, state, etag, keys, request_id)
             if cached is None:
                 if gql.operation_name is None and \
-                        operation_count(gql.query, self.settings.max_tokens) > 1:
+                        operation_count(self.schema.parse_document, gql.query,
+                                        self.settings.max_tokens) > 1:
                     raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
                                     "operations: name the one to run in `operationName`.")
                 body, reads, status = await self._execute(gql, snapshot, request_id)

@@ -5,12 +5,18 @@ and a text ``key`` that stays stable across loads as long as the article's
 slug and the node's position do not change. The API builds its opaque global
 IDs from ``key``, so IDs held by clients survive reloads.
 
-Every text field that may contain markdown is stored three times:
+Every text field that may contain markdown is read in three forms:
 ``<field>_md`` (the source), ``<field>_html`` (rendered and sanitised) and
-``<field>_text`` (plain text), except the article's whole body: it is kept
-as ``body_md`` with ``body_line`` and its packed headings, and its HTML and
-plain text are derived when asked for (loader.body), since they are rarely read and would
-double the store. Every node records where it came from:
+``<field>_text`` (plain text). A node table with such fields is stored as
+``<table>_stored`` and read through a view named ``<table>``, which is what
+readers (the API, sqlite3, anything else) see: the stored table leaves the
+HTML NULL where it is just the markdown in a paragraph, and the plain text
+NULL where it is the markdown itself, the view fills them in (FORMS; and a title's markdown and HTML where
+they are its plain text, INLINE_FORMS). Most
+items are plain sentences, so this stores them once instead of three
+times. The article's whole body is kept as ``body_md`` with ``body_line``
+and its packed headings, and its HTML and plain text are derived when asked
+for (loader.body). Every node records where it came from:
 ``source_path`` (relative to the content folder), ``start_line`` and
 ``end_line`` (1-based, inclusive, in the original file).
 """
@@ -19,7 +25,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -48,7 +54,6 @@ TABLES: dict[str, dict] = {
             **_text("intro"),
             **_text("summary"),  # all three NULL when the article has no summary
             "summary_heading": str,
-            "body_md": str,  # the whole markdown body, unwrapped from its fence
             "body_line": int,  # the file line body_md starts on
             "word_count": int,
             "reading_time_minutes": int,
@@ -62,6 +67,9 @@ TABLES: dict[str, dict] = {
             "authors": str,  # JSON array of names
             "language": str,  # BCP 47: zh-Hans, zh-Hant, ja, en, ...
             "extra": str,  # JSON object: frontmatter keys the format does not define
+            # Last: it spills onto overflow pages, which SQLite walks to reach
+            # any column stored after it, and most reads never want it.
+            "body_md": str,  # the whole markdown body, unwrapped from its fence
         },
         "pk": "id",
         "not_null": {"key", "slug", "title", "title_md", "title_html", "date", "year", "tags",
@@ -198,23 +206,25 @@ TABLES: dict[str, dict] = {
                      "body_text", "source_path", "start_line", "end_line"},
     },
     # One row per searchable text; its rowid is its rowid in the FTS index,
-    # which holds ``loader.tokens.index_text(text)``. ``kind`` is the GraphQL SearchKind.
-    # The text itself is not copied here: search_text_sql() reads it from the
-    # node's own plain-text column (SEARCH_TEXTS).
+    # which holds ``loader.tokens.index_text(text)``. The text itself is not
+    # copied here: search_text_sql() reads it from the node's own plain-text
+    # column (SEARCH_TEXTS). Stored as search_docs_stored with ``slot`` (a
+    # position in SEARCH_SLOTS); the view search_docs adds what the slot
+    # stands for: ``kind`` (the GraphQL SearchKind: ARTICLE, TREND, ...),
+    # ``node_table`` (articles, trends, ...) and ``field`` (SearchField:
+    # 'title', 'intro', 'text', 'cons', ...).
     "search_docs": {
         "columns": {
             "id": int,
             "article_id": int,
-            "kind": str,  # ARTICLE, TREND, KEY_POINT, ROUTE, ADVICE, SECTION (the hit's type)
-            "node_table": str,  # articles, trends, key_points, routes, advice, sections
+            "slot": int,  # which (kind, node_table, field): SEARCH_SLOTS
             "node_id": int,  # id in node_table
-            "field": str,  # the hit's field: 'title', 'intro', 'text', 'cons', ... (SearchField)
             # A route's pros and cons: the route_points row holding the text.
             "point_id": int,
         },
         "pk": "id",
         "foreign_keys": [("article_id", "articles", "id")],
-        "not_null": {"article_id", "kind", "node_table", "node_id", "field"},
+        "not_null": {"article_id", "slot", "node_id"},
     },
     # Warnings from the last successful load (errors never reach the store).
     "diagnostics": {
@@ -250,7 +260,6 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("sections", ["article_id", "trend_id", "position"], False),
     ("sections", ["trend_id"], False),
     ("search_docs", ["article_id"], False),
-    ("search_docs", ["node_table", "node_id"], False),
 ]
 
 # Tables whose rows belong to one article, children before parents, so that
@@ -290,31 +299,131 @@ SEARCH_TEXTS: dict[tuple[str, str], str] = {
 }
 
 
+# The GraphQL SearchKind of a hit in each node table (pros and cons are a route's).
+_KINDS = {"articles": "ARTICLE", "sections": "SECTION", "trends": "TREND",
+          "key_points": "KEY_POINT", "routes": "ROUTE", "route_points": "ROUTE",
+          "advice": "ADVICE"}
+
+# What a search doc's slot stands for: (kind, node_table, field), where
+# node_table is the hit's node (a route, for its pros and cons). A slot is a
+# position in this list, so reordering SEARCH_TEXTS changes the schema.
+SEARCH_SLOTS: list[tuple[str, str, str]] = [
+    (_KINDS[table], "routes" if table == "route_points" else table, field)
+    for table, field in SEARCH_TEXTS]
+SLOT_OF: dict[tuple[str, str], int] = {(node_table, field): slot
+                                        for slot, (_, node_table, field) in enumerate(SEARCH_SLOTS)}
+
+
 def search_text_sql(doc: str = "d") -> str:
     """An SQL expression for the text of the search doc aliased ``doc``: one
     primary-key lookup in its node's table (for pros and cons, in
     route_points by point_id). Unqualified table names, so that a connection
     that hides drafts (api.drafts) reads through its own views."""
     cases = []
-    for (table, field), expression in SEARCH_TEXTS.items():
+    for slot, ((table, _), expression) in enumerate(SEARCH_TEXTS.items()):
         key = f"{doc}.point_id" if table == "route_points" else f"{doc}.node_id"
-        node_table = "routes" if table == "route_points" else table
-        cases.append(f"WHEN {doc}.node_table = '{node_table}' AND {doc}.field = '{field}' "
-                     f"THEN (SELECT {expression} FROM {table} n WHERE n.id = {key})")
-    return "(CASE " + " ".join(cases) + " END)"
+        cases.append(f"WHEN {slot} THEN (SELECT {expression} FROM {table} n WHERE n.id = {key})")
+    return f"(CASE {doc}.slot " + " ".join(cases) + " END)"
 
 
-def create(db: sqlite_utils.Database) -> None:
-    """Create every table, index and the full-text index in an empty database."""
+def _slot_sql(part: int, name: str) -> str:
+    cases = " ".join(f"WHEN {slot} THEN '{parts[part]}'" for slot, parts in enumerate(SEARCH_SLOTS))
+    return f"CASE slot {cases} END AS {name}"
+
+
+def _forms(columns: dict[str, type]) -> list[str]:
+    """The fields stored in the three forms of _text()."""
+    return [c[:-3] for c in columns
+            if c.endswith("_md") and f"{c[:-3]}_html" in columns and f"{c[:-3]}_text" in columns]
+
+
+def _inline_forms(columns: dict[str, type]) -> list[str]:
+    """The inline texts (a title): plain in the column of their own name."""
+    return [c[:-3] for c in columns
+            if c.endswith("_md") and c[:-3] in columns and f"{c[:-3]}_html" in columns]
+
+
+# Tables with fields in three forms: name -> those fields.
+FORMS: dict[str, list[str]] = {t: _forms(spec["columns"]) for t, spec in TABLES.items()
+                               if _forms(spec["columns"])}
+INLINE_FORMS: dict[str, list[str]] = {t: _inline_forms(spec["columns"])
+                                      for t, spec in TABLES.items() if _inline_forms(spec["columns"])}
+# Tables read through a view of their name (view_sql).
+VIEWED = [*FORMS, "search_docs"]
+
+
+def stored(table: str) -> str:
+    """The table that holds ``table``'s rows (the view's name is ``table``)."""
+    return f"{table}_stored" if table in VIEWED else table
+
+
+# The one rule for the HTML that is left out, in Python and in SQL: a
+# paragraph of the markdown as written, which is what a plain sentence
+# renders to. The loader stores NULL only where the real rendering equals
+# it, so reading back through the view is exact by construction.
+def paragraph_html(markdown: str) -> str:
+    return f"<p>{markdown}</p>\n"
+
+
+def _paragraph_html_sql(markdown: str) -> str:
+    return f"'<p>' || {markdown} || '</p>' || char(10)"
+
+
+def stored_forms(md: str | None, html: str | None, plain: str | None) -> tuple:
+    """The (md, html, plain) to store for a text: html and plain are NULL
+    where the view derives them exactly."""
+    if md is None:
+        return None, html, plain
+    return (md, None if html == paragraph_html(md) else html,
+            None if plain == md else plain)
+
+
+def stored_inline_forms(plain: str | None, md: str | None, html: str | None) -> tuple:
+    """The (plain, md, html) to store for an inline text: md is NULL where it
+    is the plain text, html where it is the markdown (no markup, nothing to escape)."""
+    if plain is None:
+        return None, md, html
+    return plain, None if md == plain else md, None if html == md else html
+
+
+def view_sql(table: str) -> str:
+    """The view that reads ``table`` back with every form filled in (and
+    search docs with what their slot stands for)."""
+    fields, inline = FORMS.get(table, ()), INLINE_FORMS.get(table, ())
+    selected = []
+    if table == "search_docs":
+        selected = [_slot_sql(0, "kind"), _slot_sql(1, "node_table"), _slot_sql(2, "field")]
+    for column in TABLES[table]["columns"]:
+        field = column.rsplit("_", 1)[0]
+        if field in inline and column.endswith("_md"):
+            selected.append(f"coalesce({column}, {field}) AS {column}")
+        elif field in inline and column.endswith("_html"):
+            selected.append(f"coalesce({column}, {field}_md, {field}) AS {column}")
+        elif field in fields and column.endswith("_html"):
+            selected.append(f"coalesce({column}, {_paragraph_html_sql(field + '_md')}) AS {column}")
+        elif field in fields and column.endswith("_text"):
+            selected.append(f"coalesce({column}, {field}_md) AS {column}")
+        else:
+            selected.append(column)
+    return f"CREATE VIEW {table} AS SELECT {', '.join(selected)} FROM {stored(table)}"
+
+
+def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
+    """Create every table, view and the full-text index in an empty database,
+    and the indexes unless told not to (create_indexes, after a bulk insert)."""
     for name, spec in TABLES.items():
-        db[name].create(
+        derived = ({f"{f}_{form}" for f in FORMS.get(name, ()) for form in ("html", "text")}
+                   | {f"{f}_{form}" for f in INLINE_FORMS.get(name, ()) for form in ("md", "html")})
+        db[stored(name)].create(
             spec["columns"],
             pk=spec["pk"],
-            foreign_keys=spec.get("foreign_keys"),
-            not_null=spec.get("not_null"),
+            foreign_keys=[(c, stored(t), k) for c, t, k in spec.get("foreign_keys", ())],
+            not_null=set(spec.get("not_null", ())) - derived,
         )
-    for table, columns, unique in INDEXES:
-        db[table].create_index(columns, unique=unique)
+        if name in VIEWED:
+            db.execute(view_sql(name))
+    if indexes:
+        create_indexes(db)
     # A contentless FTS5 index: the tokens (CJK bigrams and lowercased words,
     # from loader.tokens) are indexed but not stored, since they can always
     # be computed again from search_docs.text; that halves the search data.
@@ -323,3 +432,11 @@ def create(db: sqlite_utils.Database) -> None:
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
         "tokens, content='', tokenize=\"unicode61 remove_diacritics 0\")"
     )
+
+
+def create_indexes(db: sqlite_utils.Database) -> None:
+    """The indexes. Built after a fresh store's rows are in, an index is
+    written from sorted keys into full pages; built before, it grows by page
+    splits that leave pages part empty (4 % of a 1,000-article store)."""
+    for table, columns, unique in INDEXES:
+        db[stored(table)].create_index(columns, unique=unique)

@@ -9,7 +9,8 @@ import sqlite_utils
 
 from .body import pack_headings
 from .model import Article, Span, Text
-from .schema import ARTICLE_TABLES, FTS_TABLE, TABLES, search_text_sql
+from .schema import (ARTICLE_TABLES, FTS_TABLE, SEARCH_SLOTS, SLOT_OF, TABLES, search_text_sql,
+                     stored, stored_forms, stored_inline_forms)
 from .fold import fold
 from .tokens import DRAFT_TOKEN, index_text
 
@@ -18,7 +19,7 @@ from .tokens import DRAFT_TOKEN, index_text
 # load) with ids that count from 0 within their article, and shifted to real
 # ids when stored. So each table's row starts with its id columns, each with
 # the table it counts in; the rest follow in schema order. search_docs'
-# node_id counts in whichever table its node_table names.
+# node_id counts in the table its slot names (schema.SEARCH_SLOTS).
 def _id_columns(table: str) -> list[tuple[str, str | None]]:
     spec = TABLES[table]
     ids = [("id", table)] if spec["pk"] == "id" else []
@@ -57,13 +58,14 @@ def _inline(text: Text | None) -> tuple:
     (the column sorted and shown by default)."""
     if text is None:
         return None, None, None
-    return text.plain, text.md, text.html
+    return stored_inline_forms(text.plain, text.md, text.html)
 
 
 def _text(text: Text | None) -> tuple:
+    """(markdown, HTML, plain), less what the table's view derives (schema.FORMS)."""
     if text is None:
         return None, None, None
-    return text.md, text.html, text.plain
+    return stored_forms(text.md, text.html, text.plain)
 
 
 def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
@@ -81,23 +83,23 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
     docs = rows["search_docs"]
     a = article
 
-    def search(kind: str, table: str, node_id: int, field: str, text: str,
+    def search(table: str, node_id: int, field: str, text: str,
                point_id: int | None = None) -> None:
         # ``text`` must be what loader.schema.SEARCH_TEXTS reads back.
         if text and text.strip():
-            docs.append((len(docs), 0, node_id, kind, table, field, point_id))
+            docs.append((len(docs), 0, node_id, SLOT_OF[table, field], point_id))
             tokens.append(doc_tokens(text, a.draft))
 
     rows["articles"].append((
         0, a.slug, a.slug, a.title.plain, a.title.md, a.title.html, a.date.isoformat(),
         a.date.year, *_inline(a.description),
         json.dumps(a.tags, ensure_ascii=False), *_text(a.intro), *_text(a.summary),
-        a.summary_heading, a.body.markdown, a.body.first_line, a.word_count,
+        a.summary_heading, a.body.first_line, a.word_count,
         a.reading_time_minutes, pack_headings(a.headings), *_span(a.span),
         a.intro_heading, int(a.draft), a.published_at,
         a.updated_date.isoformat() if a.updated_date else None, a.updated_at,
         json.dumps(a.authors, ensure_ascii=False), a.language,
-        json.dumps(a.extra, ensure_ascii=False, sort_keys=True)))
+        json.dumps(a.extra, ensure_ascii=False, sort_keys=True), a.body.markdown))
     size, mtime_ns, ctime_ns, inode, read_ns = stat
     rows["sources"].append((0, path, sha256, size, mtime_ns, ctime_ns, inode, read_ns))
     rows["article_tags"].extend((0, tag, position, fold(tag))
@@ -105,15 +107,15 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
     for field, value in (("title", a.title.plain),
                          ("description", a.description and a.description.plain),
                          ("intro", a.intro.plain), ("summary", a.summary and a.summary.plain)):
-        search("ARTICLE", "articles", 0, field, value or "")
+        search("articles", 0, field, value or "")
     sections = rows["sections"]
 
     def section(trend_id: int | None, key: str, s) -> None:
         section_id = len(sections)
         sections.append((section_id, 0, trend_id, key, s.position, s.heading, *_text(s.body),
                          *_span(s.span)))
-        search("SECTION", "sections", section_id, "heading", s.heading)
-        search("SECTION", "sections", section_id, "body", s.body.plain)
+        search("sections", section_id, "heading", s.heading)
+        search("sections", section_id, "body", s.body.plain)
 
     for s in a.sections:
         section(None, f"{a.slug}/s{s.position}", s)
@@ -128,37 +130,37 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
                        *_text(trend.intro), *_text(trend.status_outro),
                        *_text(trend.routes_intro), *_text(trend.advice_intro),
                        *_text(trend.advice_outro)))
-        search("TREND", "trends", trend_id, "title", trend.title)
-        search("TREND", "trends", trend_id, "intro", trend.intro.plain)
-        search("TREND", "trends", trend_id, "statusIntro", trend.status_intro.plain)
-        search("TREND", "trends", trend_id, "statusOutro", trend.status_outro.plain)
-        search("TREND", "trends", trend_id, "routesIntro", trend.routes_intro.plain)
-        search("TREND", "trends", trend_id, "adviceIntro", trend.advice_intro.plain)
-        search("TREND", "trends", trend_id, "adviceOutro", trend.advice_outro.plain)
+        search("trends", trend_id, "title", trend.title)
+        search("trends", trend_id, "intro", trend.intro.plain)
+        search("trends", trend_id, "statusIntro", trend.status_intro.plain)
+        search("trends", trend_id, "statusOutro", trend.status_outro.plain)
+        search("trends", trend_id, "routesIntro", trend.routes_intro.plain)
+        search("trends", trend_id, "adviceIntro", trend.advice_intro.plain)
+        search("trends", trend_id, "adviceOutro", trend.advice_outro.plain)
         for point in trend.key_points:
             point_id = len(key_points)
             key_points.append((point_id, trend_id, point.position, point.label,
                                *_text(point.text), *_span(point.span)))
-            search("KEY_POINT", "key_points", point_id, "text",
+            search("key_points", point_id, "text",
                    labelled(point.label, point.text.plain))
         for route in trend.routes:
             route_id = len(routes)
             routes.append((route_id, trend_id, 0, f"{key}/r{route.position}", route.position,
                            route.label, route.name, *_text(route.intro), *_span(route.span)))
-            search("ROUTE", "routes", route_id, "name", route.name)
-            search("ROUTE", "routes", route_id, "intro", route.intro.plain)
+            search("routes", route_id, "name", route.name)
+            search("routes", route_id, "intro", route.intro.plain)
             for point in route.points:
                 route_point_id = len(route_points)
                 route_points.append((route_point_id, route_id, point.kind, point.position,
                                      *_text(point.text), *_span(point.span), point.label))
-                search("ROUTE", "routes", route_id, "pros" if point.kind == "pro" else "cons",
+                search("routes", route_id, "pros" if point.kind == "pro" else "cons",
                        labelled(point.label, point.text.plain), route_point_id)
         for item in trend.advice:
             advice_id = len(advice)
             advice.append((advice_id, trend_id, 0, f"{key}/a{item.position}", item.position,
                            item.title, *_text(item.text), *_span(item.span)))
-            search("ADVICE", "advice", advice_id, "title", item.title)
-            search("ADVICE", "advice", advice_id, "text", item.text.plain)
+            search("advice", advice_id, "title", item.title)
+            search("advice", advice_id, "text", item.text.plain)
         for s in trend.sections:
             section(trend_id, f"{key}/s{s.position}", s)
     return SourceRecord(path, a.slug, {t: r for t, r in rows.items() if r}, tokens, a.draft,
@@ -181,10 +183,10 @@ def _shift(table: str, rows: list[tuple], first: dict[str, int]) -> list[tuple]:
     """``rows`` with their local ids turned into real ones: ``first[t]`` is the
     real id of the article's row 0 in table t."""
     o = [first[t] if t else 0 for _, t in _ID_COLUMNS[table]]
-    if table == "search_docs":  # node_id counts in node_table; point_id in route_points
+    if table == "search_docs":  # node_id counts in the slot's table; point_id in route_points
         point = first["route_points"]
-        return [(r[0] + o[0], r[1] + o[1], r[2] + first[r[4]]) + r[3:6]
-                + (None if r[6] is None else r[6] + point,) for r in rows]
+        return [(r[0] + o[0], r[1] + o[1], r[2] + first[SEARCH_SLOTS[r[3]][1]], r[3],
+                 None if r[4] is None else r[4] + point) for r in rows]
     if table == "sections":  # trend_id is NULL for a section of the article itself
         return [(r[0] + o[0], r[1] + o[1], None if r[2] is None else r[2] + o[2]) + r[3:]
                 for r in rows]
@@ -200,7 +202,7 @@ def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[tuple]) -> No
     insert_all spent 70% of a 10,000-article load converting values one by one
     and building queries (profiled with cProfile)."""
     columns = _COLUMNS[table]
-    sql = (f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+    sql = (f"INSERT INTO [{stored(table)}] ({', '.join(f'[{c}]' for c in columns)}) "
            f"VALUES ({', '.join('?' * len(columns))})")
     db.conn.executemany(sql, rows)
 
@@ -210,7 +212,7 @@ def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> d
     Returns how many rows went into each table."""
     next_id = {}
     for table in _COUNTED:
-        current = db.execute(f"SELECT max(id) FROM [{table}]").fetchone()[0]
+        current = db.execute(f"SELECT max(id) FROM [{stored(table)}]").fetchone()[0]
         next_id[table] = (current or 0) + 1
     rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
     index: list[tuple[int, str]] = []
@@ -243,16 +245,16 @@ def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[s
     db.conn.executemany(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', ?, ?)",
                         [(doc_id, doc_tokens(text, bool(draft))) for doc_id, text, draft in docs])
     deleted["route_points"] = db.execute(
-        f"DELETE FROM route_points WHERE route_id IN "
+        f"DELETE FROM {stored('route_points')} WHERE route_id IN "
         f"(SELECT id FROM routes WHERE article_id IN ({marks}))", article_ids).rowcount
     deleted["key_points"] = db.execute(
-        f"DELETE FROM key_points WHERE trend_id IN "
+        f"DELETE FROM {stored('key_points')} WHERE trend_id IN "
         f"(SELECT id FROM trends WHERE article_id IN ({marks}))", article_ids).rowcount
     for table in ARTICLE_TABLES:
         if table in ("route_points", "key_points"):
             continue
         column = "id" if table == "articles" else "article_id"
-        deleted[table] = db.execute(f"DELETE FROM [{table}] WHERE {column} IN ({marks})",
+        deleted[table] = db.execute(f"DELETE FROM [{stored(table)}] WHERE {column} IN ({marks})",
                                     article_ids).rowcount
     return deleted
 

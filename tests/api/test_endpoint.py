@@ -184,6 +184,23 @@ def test_parse_and_validation_errors(seed_client):
     assert r.status_code == 400 and codes(r.json()) == ["BAD_USER_INPUT"]
 
 
+def test_an_unseen_text_is_parsed_once(seed_db):
+    """The endpoint counts a document's operations before executing it; both
+    read one parse of the text (api.documents), not one each."""
+    with make_client(seed_db) as client:
+        parse = client.app.state.endpoint.schema.parse_document
+        before = parse.cache_info()
+        text = "query Unseen { years { year } }"
+        assert client.post("/graphql", json={"query": text}).status_code == 200
+        after = parse.cache_info()
+        assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+        two = "query A { years { year } } query B { tags { name } }"
+        r = client.post("/graphql", json={"query": two})
+        assert r.status_code == 400 and codes(r.json()) == ["BAD_USER_INPUT"]
+        assert client.post("/graphql", json={"query": two, "operationName": "B"}).status_code == 200
+        assert parse.cache_info().misses - after.misses == 1
+
+
 def test_unexpected_errors_are_masked_and_logged(seed_db, monkeypatch, caplog):
     def broken(conn):
         raise sqlite3.OperationalError("no such table: /srv/secret/path.db SELECT secret")

@@ -13,6 +13,7 @@ from api.errors import classify
 from api.store import Snapshot, SnapshotHolder, StoreUnavailable
 from graphql import GraphQLError
 from loader.load import load_content
+from loader.schema import stored
 from tests.api.helpers import SEED, build_db, copy_db, gql, make_client, seed_copies
 
 
@@ -21,14 +22,15 @@ def test_writes_through_the_api_connection_fail(seed_db, tmp_path):
     before = db.read_bytes()
     with make_client(db) as client:
         conn = client.app.state.holder.current().conn
-        for statement in ("DELETE FROM articles", "UPDATE articles SET title = 'x'",
+        rows = stored("articles")  # the table under the view readers see
+        for statement in (f"DELETE FROM {rows}", f"UPDATE {rows} SET title = 'x'",
                           "CREATE TABLE evil (x)", "INSERT INTO meta VALUES ('a', 'b')",
-                          "DROP TABLE articles"):
+                          f"DROP TABLE {rows}"):
             with pytest.raises(sqlite3.OperationalError):
                 conn.execute(statement)
         with pytest.raises(sqlite3.OperationalError):
             conn.execute("PRAGMA query_only = OFF")
-            conn.execute("DELETE FROM articles")
+            conn.execute(f"DELETE FROM {rows}")
         assert gql(client, "{ articles { totalCount } }")["data"]["articles"]["totalCount"] == 1
     assert db.read_bytes() == before
 

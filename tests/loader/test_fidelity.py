@@ -43,7 +43,7 @@ def test_the_check_notices_a_line_stored_twice(tmp_path):
     assert stored_twice(conn, path, source) == []
     trend_id, text, line = conn.execute(
         "SELECT trend_id, text_md, start_line FROM key_points ORDER BY id LIMIT 1").fetchone()
-    conn.execute("UPDATE trends SET status_intro_md = status_intro_md || ? WHERE id = ?",
+    conn.execute("UPDATE trends_stored SET status_intro_md = status_intro_md || ? WHERE id = ?",
                  ("\n\n" + text, trend_id))
     [(number, _, holders)] = stored_twice(conn, path, source)
     conn.close()

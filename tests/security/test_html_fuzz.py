@@ -144,11 +144,14 @@ def documents(wrappers: dict[str, str]) -> st.SearchStrategy[str]:
 
 
 def stored_html(db: Path) -> list[tuple[str, str, str]]:
-    """(table, column, value) of every non-empty *_html value in the store."""
+    """(table, column, value) of every non-empty *_html value in the store, as
+    readers see it (through the views that fill in derived forms)."""
     out = []
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN "
+                                             "('table', 'view') AND name NOT LIKE '%\\_stored' "
+                                             "ESCAPE '\\'")]
         for table in tables:
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
                        if r[1].endswith("_html")]

@@ -23,17 +23,21 @@ import httpx
 import pytest
 
 from api.store import Snapshot, connect_read_only
+from loader.schema import stored
 from tests.api.helpers import ACCEPT
 from tests.security.abuse import error_codes
 
+# The table that holds the articles' rows (readers see the view ``articles``,
+# which cannot be written anyway).
+ARTICLES = stored("articles")
 WRITES = [
     "INSERT INTO meta(key, value) VALUES ('pwned', '1')",
-    "UPDATE articles SET title = 'pwned'",
-    "DELETE FROM articles",
+    f"UPDATE {ARTICLES} SET title = 'pwned'",
+    f"DELETE FROM {ARTICLES}",
     "CREATE TABLE pwned(x)",
-    "DROP TABLE articles",
-    "CREATE INDEX pwned ON articles(title)",
-    "ALTER TABLE articles ADD COLUMN pwned TEXT",
+    f"DROP TABLE {ARTICLES}",
+    f"CREATE INDEX pwned ON {ARTICLES}(title)",
+    f"ALTER TABLE {ARTICLES} ADD COLUMN pwned TEXT",
     "PRAGMA user_version = 42",
     "VACUUM",
     "REINDEX",
@@ -99,7 +103,7 @@ def test_attach_cannot_write_the_served_file(live, tmp_path):
         with pytest.raises(sqlite3.Error):
             conn.execute("PRAGMA query_only = OFF")
             conn.execute("ATTACH DATABASE ? AS w", (str(served),))
-            conn.execute("UPDATE w.articles SET title = 'pwned'")
+            conn.execute(f"UPDATE w.{ARTICLES} SET title = 'pwned'")
             conn.commit()
     finally:
         conn.close()
@@ -122,7 +126,7 @@ def test_snapshot_connection_is_read_only(live):
     snapshot = Snapshot.open(live.db)
     try:
         with pytest.raises(sqlite3.OperationalError):
-            snapshot.conn.execute("UPDATE articles SET title = 'pwned'")
+            snapshot.conn.execute(f"UPDATE {ARTICLES} SET title = 'pwned'")
         assert snapshot.content_version == live.health()["contentVersion"]
     finally:
         snapshot.conn.close()
