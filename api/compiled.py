@@ -41,6 +41,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from api import fast
 from api.errors import TIMEOUT, ApiError
 from api.cache import LRU
+from api.documents import document_kept
 
 _INT_MIN, _INT_MAX = -(2 ** 31), 2 ** 31 - 1
 
@@ -375,15 +376,18 @@ class Compiler:
 # reused for another node while its plan is cached. A document of the benchmark's
 # size has about ten entries, and an entry with the document it keeps alive weighs
 # about 80 KB: 512 entries hold the plans of some fifty documents, the operations of
-# a typical app, while a flood of unseen documents adds at most about 40 MB. Measured
-# with 3,000 unseen texts, one worker's peak RSS: 437 MB with 4,096 entries, 141 MB
-# with 512, 114 MB without compiled execution.
+# a typical app. Only documents the parser cache keeps are planned into it (from
+# their second sight, api.documents), so a flood of unseen texts adds nothing.
+# Measured with 3,000 unseen texts, before that admission, one worker's peak RSS:
+# 437 MB with 4,096 entries, 141 MB with 512, 114 MB without compiled execution.
 _PLANS: LRU[list] = LRU(512)
 _MAX_VARIANTS = 8  # plans per selection that differ by @skip/@include variables
 
 
-def plan_for(schema, fragments, variable_values, object_type, field_details_list
-             ) -> ObjectPlan | Unsupported:
+def plan_for(schema, fragments, variable_values, object_type, field_details_list,
+             keep: bool = True) -> ObjectPlan | Unsupported:
+    """The plan for one object's selection; cached when ``keep`` (the document is
+    one the parser cache hands out again, api.documents)."""
     for details in field_details_list:
         if details.defer_usage is not None or details.fragment_variable_values is not None:
             return Unsupported("@defer or fragment variables")
@@ -402,6 +406,8 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
         plan = exc
     except Exception as exc:  # a compiler bug must cost speed, never an answer
         plan = Unsupported(f"compiler error: {type(exc).__name__}")
+    if not keep:
+        return plan
     if variants is None:
         variants = []
         _PLANS.put(key, variants)
@@ -421,7 +427,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                               position_context):
         context = self.context_value
         plan = plan_for(self.schema, self.fragment_definitions, self.variable_values,
-                        return_type, field_details_list)
+                        return_type, field_details_list, document_kept(context))
         if isinstance(plan, ObjectPlan):
             if self._run is None:
                 self._run = _Run(context, self.variable_values)

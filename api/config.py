@@ -136,6 +136,11 @@ class Settings:
         "plans (`api/compiled.py`); answers are byte-identical either way, so this is only for "
         "comparing and for ruling the compiler out.")
 
+    gc_freeze: bool = setting(
+        True, "When a served process has built its app, move everything built so far out of "
+        "Python's cyclic garbage collector (`gc.freeze()`), so that its full passes walk only "
+        "what requests create. `0`: leave it to the collector.")
+
     production: bool = setting(
         False, "`1` or `serve --production`: no \"Did you mean …?\" suggestions in errors, "
         "no access log.")
@@ -160,7 +165,7 @@ class Settings:
         0.0, "Test-only: sleep this long inside the execution time limit.", internal=True)
 
     document_cache_size: int = setting(
-        512, "How many ParserCache / ValidationCache entries to keep.", internal=True)
+        512, "How many parsed documents (api.documents) and validations to keep.", internal=True)
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -22,6 +22,7 @@ import sqlite3
 import time
 
 import orjson
+from graphql import DocumentNode, GraphQLError
 from strawberry.types.graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import Response
@@ -139,12 +140,12 @@ class GraphQLEndpoint:
                     if etag_matches(if_none_match, etag):
                         return self._not_modified(request, state, etag, keys, request_id)
             if cached is None:
-                if gql.operation_name is None and \
-                        operation_count(self.schema.parse_document, gql.query,
-                                        self.settings.max_tokens) > 1:
+                document = self._parse(gql.query)
+                if gql.operation_name is None and document is not None and \
+                        operation_count(document) > 1:
                     raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
                                     "operations: name the one to run in `operationName`.")
-                body, reads, status = await self._execute(gql, snapshot, request_id)
+                body, reads, status = await self._execute(gql, snapshot, request_id, document)
                 if reads is None and status == 200 and gql.persist_as:
                     self.persisted.put(gql.persist_as, gql.query)  # it ran: worth remembering
                 if status == 400 and media == JSON_MEDIA:
@@ -189,13 +190,22 @@ class GraphQLEndpoint:
             headers["Cache-Control"] = "no-store"
         return headers
 
+    def _parse(self, query: str) -> DocumentNode | None:
+        """The request's document, parsed once for the whole request (api.documents);
+        None when it does not parse: execution then reports the syntax error."""
+        try:
+            return self.schema.documents.parse(query, max_tokens=self.settings.max_tokens)
+        except GraphQLError:
+            return None
+
     async def _execute(self, gql: GraphQLRequest, snapshot: store.Snapshot,
-                       request_id: str) -> tuple[bytes, Reads | None, int]:
+                       request_id: str, document: DocumentNode | None = None
+                       ) -> tuple[bytes, Reads | None, int]:
         """(body, what it read or None when it is not cacheable, status) of executing
         the request against ``snapshot``."""
         settings = self.settings
         context = Context(snapshot=snapshot, settings=settings, request_id=request_id,
-                          problems=self.holder.problems)
+                          problems=self.holder.problems, document=document)
         allowed = (OperationType.QUERY,) if gql.is_get else (
             OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
         extensions = {"contentVersion": snapshot.content_version}

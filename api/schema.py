@@ -15,7 +15,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api import connections, fast, ids, queries, search
 from api.cache import LRU
-from api.documents import DocumentCache, cached_parse
+from api.documents import DocumentCache, Documents
 from api.compiled import CompiledExecutionContext
 from api.limits import create_depth_rule, create_total_depth_rule
 from api.loaders import ARTICLE_OF, related, related_node
@@ -291,13 +291,13 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     size = settings.document_cache_size
     validated: LRU = LRU(size)  # api.validation_cache: per schema, like its rules
     covered = frozenset((*specified_rules, *rules))  # what api.quick_validation proves
-    parse_document = cached_parse(size)  # shared with the endpoint (api.documents)
+    documents = Documents(size)  # shared with the endpoint (api.documents)
     schema = ContentSchema(
         query=Query,
         types=[Article, Trend, Route, Advice, Section],
         extensions=[
             lambda: MaxTokensLimiter(settings.max_tokens),
-            lambda: DocumentCache(parse_document),
+            lambda: DocumentCache(documents),
             lambda: AddValidationRules(rules),
             lambda: DocumentValidationCache(validated, limits, covered),
         ],
@@ -307,7 +307,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     fast.install(schema, FAST_TYPES)
     # The limits, for checking documents outside a request (api.trusted).
     schema.limit_rules = tuple(rules)
-    schema.parse_document = parse_document
+    schema.documents = documents
     # Read by the validation extension, which is built per request (after this).
     limits = limits_for(schema._schema, settings.max_depth, settings.max_aliases)
     return schema

@@ -19,6 +19,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
 from api.cache import LRU
+from api.documents import document_kept
 from api.quick_validation import Limits, proves_valid
 
 
@@ -50,7 +51,8 @@ class DocumentValidationCache(SchemaExtension):
                 STATS.full += 1
                 errors = validate_document(schema, document, rules)
             entry = (document, errors)  # the document, so that its id is not reused
-            self.cache.put(id(document), entry)
+            if document_kept(context.context):  # else it is never handed out again
+                self.cache.put(id(document), entry)
         context.pre_execution_errors = entry[1]
         yield
 
