@@ -19,12 +19,12 @@ from functools import lru_cache
 from api.drafts import search_expression
 from api.pagination import Order, Page, PageRequest, keyset_page
 from loader.fold import fold, fold_with_positions
-from loader.schema import search_text_sql
+from loader.search_docs import search_text_sql
 from loader.tokens import match_expression, runs, terms
 
 SNIPPET_CHARS = 160
 
-# The docs' texts live in their nodes' columns (loader.schema.SEARCH_TEXTS).
+# The docs' texts live in their nodes' columns (loader.search_docs.SEARCH_TEXTS).
 _TEXT = search_text_sql("d")
 _TEXTS = f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d"
 

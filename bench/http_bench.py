@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from bench import queries, servers, wrk
+from loader.schema import stored
 
 Log = Callable[[str], None]
 
@@ -294,11 +295,12 @@ def _peer(plan: Plan, out: Outcome, log: Log, rotation: list[str]) -> None:
         url = server.url + "/graphql"
         _graphql(url, bodies_a[0], "datasette (a)")  # the first request warms caches
         seconds_a, data, _ = _graphql(url, bodies_a[0], "datasette (a)")
-        if not data["articles"]["nodes"] or not data["articles"]["nodes"][0]["trends_list"]["nodes"]:
+        articles, trends = stored("articles"), f"{stored('trends')}_list"
+        if not data[articles]["nodes"] or not data[articles]["nodes"][0][trends]["nodes"]:
             raise RuntimeError("datasette (a): the article or its trends are missing")
         out.probes["datasette a"] = seconds_a
         seconds_b, data, _ = _graphql(url, body_b, "datasette (b)")
-        if len(data["articles"]["nodes"]) != min(100, len(plan.slugs)):
+        if len(data[articles]["nodes"]) != min(100, len(plan.slugs)):
             raise RuntimeError("datasette (b): wrong number of articles")
         out.probes["datasette b"] = seconds_b
         log(f"  datasette single request: (a) {seconds_a * 1000:.0f} ms, (b) {seconds_b:.1f} s")

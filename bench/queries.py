@@ -11,6 +11,11 @@ request per parent row):
   ``source { path startLine endLine }`` is ``source_path start_line end_line``,
   ``tags`` and ``headings`` are the JSON text columns of ``articles`` (the
   peer returns them as strings; we return typed lists).
+* Tables: the peer reads the tables that hold the rows (``articles_stored``,
+  ``trends_stored``, ...; loader.schema.stored), since its nested lists
+  follow foreign keys and the views of the same names have none. Their
+  ``*_md`` columns are always stored in full. Below, ``trends`` stands for
+  ``trends_stored`` and so on.
 * Nesting: ``article.trends`` is ``trends_list`` (FK trends.article_id),
   ``trend.keyPoints``/``routes``/``advice``/``sections`` are
   ``key_points_list``/``routes_list``/``advice_list``/``sections_list``
@@ -32,6 +37,8 @@ request per parent row):
 from __future__ import annotations
 
 import json
+
+from loader.schema import stored
 
 _SPAN = "source { path startLine endLine }"
 
@@ -70,39 +77,44 @@ SEARCH = """query Search($q: String!) {
 
 SEARCH_TERM = "芯片"
 
+# The peer reads the tables that hold the rows: its nested lists follow foreign
+# keys, which the views readers see (loader.schema.VIEWED) do not have.
+_S = {table: stored(table) for table in
+      ("articles", "sections", "trends", "key_points", "routes", "route_points", "advice")}
+
 _PEER_SPAN = "source_path start_line end_line"
 _PEER_ARTICLE_FIELDS = f"""
       id key slug title date year description_ tags word_count reading_time_minutes headings
       summary_heading intro_md summary_md body_md {_PEER_SPAN}
-      sections_list(filter: [{{trend_id: {{isnull: true}}}}], sort: position, first: 100) {{
+      {_S['sections']}_list(filter: [{{trend_id: {{isnull: true}}}}], sort: position, first: 100) {{
         nodes {{ id key position heading body_md {_PEER_SPAN} }}
       }}
-      trends_list(sort: position, first: 100) {{
+      {_S['trends']}_list(sort: position, first: 100) {{
         nodes {{
           id key position label title anchor status_intro_md {_PEER_SPAN}
-          key_points_list(sort: position, first: 100) {{
+          {_S['key_points']}_list(sort: position, first: 100) {{
             nodes {{ position label text_md {_PEER_SPAN} }}
           }}
-          routes_list(sort: position, first: 100) {{
+          {_S['routes']}_list(sort: position, first: 100) {{
             nodes {{
               id key position label name intro_md {_PEER_SPAN}
-              route_points_list(sort: id, first: 100) {{ nodes {{ kind position text_md }} }}
+              {_S['route_points']}_list(sort: id, first: 100) {{ nodes {{ kind position text_md }} }}
             }}
           }}
-          advice_list(sort: position, first: 100) {{
+          {_S['advice']}_list(sort: position, first: 100) {{
             nodes {{ id key position title text_md {_PEER_SPAN} }}
           }}
-          sections_list(sort: position, first: 100) {{
+          {_S['sections']}_list(sort: position, first: 100) {{
             nodes {{ id key position heading body_md {_PEER_SPAN} }}
           }}
         }}
       }}
 """
 
-PEER_ARTICLE = (f"query Article($slug: String!) {{\n  articles(filter: [{{slug: {{eq: $slug}}}}], "
+PEER_ARTICLE = (f"query Article($slug: String!) {{\n  {_S['articles']}(filter: [{{slug: {{eq: $slug}}}}], "
                 f"first: 1) {{\n    nodes {{{_PEER_ARTICLE_FIELDS}    }}\n  }}\n}}\n")
 
-PEER_ARTICLES = (f"query Articles {{\n  articles(first: 100, sort_desc: date) {{\n"
+PEER_ARTICLES = (f"query Articles {{\n  {_S['articles']}(first: 100, sort_desc: date) {{\n"
                  f"    totalCount\n    nodes {{{_PEER_ARTICLE_FIELDS}    }}\n  }}\n}}\n")
 
 

@@ -11,10 +11,11 @@ Every text field that may contain markdown is read in three forms:
 ``<table>_stored`` and read through a view named ``<table>``, which is what
 readers (the API, sqlite3, anything else) see: the stored table leaves the
 HTML NULL where it is just the markdown in a paragraph, and the plain text
-NULL where it is the markdown itself, the view fills them in (FORMS; and a title's markdown and HTML where
-they are its plain text, INLINE_FORMS). Most
-items are plain sentences, so this stores them once instead of three
-times. The article's whole body is kept as ``body_md`` with ``body_line``
+NULL where it is the markdown itself, and the view fills them in (FORMS;
+likewise a title's markdown and HTML where they are its plain text,
+INLINE_FORMS). Most items are plain sentences, so this stores them once
+instead of three times. Search docs are stored and viewed the same way
+(loader.search_docs). The article's whole body is kept as ``body_md`` with ``body_line``
 and its packed headings, and its HTML and plain text are derived when asked
 for (loader.body). Every node records where it came from:
 ``source_path`` (relative to the content folder), ``start_line`` and
@@ -24,6 +25,8 @@ for (loader.body). Every node records where it came from:
 from __future__ import annotations
 
 import sqlite_utils
+
+from .search_docs import slot_columns_sql
 
 SCHEMA_VERSION = 8
 
@@ -269,68 +272,6 @@ ARTICLE_TABLES = ["search_docs", "route_points", "key_points", "advice", "routes
 
 FTS_TABLE = "search_fts"
 
-# Where each search doc's text is stored, by (node_table, field): a column of
-# the node (alias n), or an expression over it. A labelled item (a key point,
-# a pro or con) is searched as its label, a space and its text
-# (loader.store.labelled builds the same string for the index).
-_LABELLED = ("CASE WHEN n.label IS NULL OR n.label = '' THEN n.text_text "
-             "WHEN n.text_text = '' THEN n.label ELSE n.label || ' ' || n.text_text END")
-SEARCH_TEXTS: dict[tuple[str, str], str] = {
-    ("articles", "title"): "n.title",
-    ("articles", "description"): "n.description",
-    ("articles", "intro"): "n.intro_text",
-    ("articles", "summary"): "n.summary_text",
-    ("sections", "heading"): "n.heading",
-    ("sections", "body"): "n.body_text",
-    ("trends", "title"): "n.title",
-    ("trends", "intro"): "n.intro_text",
-    ("trends", "statusIntro"): "n.status_intro_text",
-    ("trends", "statusOutro"): "n.status_outro_text",
-    ("trends", "routesIntro"): "n.routes_intro_text",
-    ("trends", "adviceIntro"): "n.advice_intro_text",
-    ("trends", "adviceOutro"): "n.advice_outro_text",
-    ("key_points", "text"): _LABELLED,
-    ("routes", "name"): "n.name",
-    ("routes", "intro"): "n.intro_text",
-    ("route_points", "pros"): _LABELLED,
-    ("route_points", "cons"): _LABELLED,
-    ("advice", "title"): "n.title",
-    ("advice", "text"): "n.text_text",
-}
-
-
-# The GraphQL SearchKind of a hit in each node table (pros and cons are a route's).
-_KINDS = {"articles": "ARTICLE", "sections": "SECTION", "trends": "TREND",
-          "key_points": "KEY_POINT", "routes": "ROUTE", "route_points": "ROUTE",
-          "advice": "ADVICE"}
-
-# What a search doc's slot stands for: (kind, node_table, field), where
-# node_table is the hit's node (a route, for its pros and cons). A slot is a
-# position in this list, so reordering SEARCH_TEXTS changes the schema.
-SEARCH_SLOTS: list[tuple[str, str, str]] = [
-    (_KINDS[table], "routes" if table == "route_points" else table, field)
-    for table, field in SEARCH_TEXTS]
-SLOT_OF: dict[tuple[str, str], int] = {(node_table, field): slot
-                                        for slot, (_, node_table, field) in enumerate(SEARCH_SLOTS)}
-
-
-def search_text_sql(doc: str = "d") -> str:
-    """An SQL expression for the text of the search doc aliased ``doc``: one
-    primary-key lookup in its node's table (for pros and cons, in
-    route_points by point_id). Unqualified table names, so that a connection
-    that hides drafts (api.drafts) reads through its own views."""
-    cases = []
-    for slot, ((table, _), expression) in enumerate(SEARCH_TEXTS.items()):
-        key = f"{doc}.point_id" if table == "route_points" else f"{doc}.node_id"
-        cases.append(f"WHEN {slot} THEN (SELECT {expression} FROM {table} n WHERE n.id = {key})")
-    return f"(CASE {doc}.slot " + " ".join(cases) + " END)"
-
-
-def _slot_sql(part: int, name: str) -> str:
-    cases = " ".join(f"WHEN {slot} THEN '{parts[part]}'" for slot, parts in enumerate(SEARCH_SLOTS))
-    return f"CASE slot {cases} END AS {name}"
-
-
 def _forms(columns: dict[str, type]) -> list[str]:
     """The fields stored in the three forms of _text()."""
     return [c[:-3] for c in columns
@@ -392,7 +333,7 @@ def view_sql(table: str) -> str:
     fields, inline = FORMS.get(table, ()), INLINE_FORMS.get(table, ())
     selected = []
     if table == "search_docs":
-        selected = [_slot_sql(0, "kind"), _slot_sql(1, "node_table"), _slot_sql(2, "field")]
+        selected = slot_columns_sql()
     for column in TABLES[table]["columns"]:
         field = column.rsplit("_", 1)[0]
         if field in inline and column.endswith("_md"):
@@ -426,7 +367,7 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
         create_indexes(db)
     # A contentless FTS5 index: the tokens (CJK bigrams and lowercased words,
     # from loader.tokens) are indexed but not stored, since they can always
-    # be computed again from search_docs.text; that halves the search data.
+    # be computed again from the nodes' text (loader.search_docs).
     # unicode61 only has to split on the spaces between the tokens.
     db.execute(
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
@@ -437,6 +378,6 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
 def create_indexes(db: sqlite_utils.Database) -> None:
     """The indexes. Built after a fresh store's rows are in, an index is
     written from sorted keys into full pages; built before, it grows by page
-    splits that leave pages part empty (4 % of a 1,000-article store)."""
+    splits that leave pages part empty (1 % of a 1,000-article store)."""
     for table, columns, unique in INDEXES:
         db[stored(table)].create_index(columns, unique=unique)

@@ -9,8 +9,9 @@ import sqlite_utils
 
 from .body import pack_headings
 from .model import Article, Span, Text
-from .schema import (ARTICLE_TABLES, FTS_TABLE, SEARCH_SLOTS, SLOT_OF, TABLES, search_text_sql,
-                     stored, stored_forms, stored_inline_forms)
+from .schema import (ARTICLE_TABLES, FTS_TABLE, TABLES, stored, stored_forms,
+                     stored_inline_forms)
+from .search_docs import SEARCH_SLOTS, SLOT_OF, search_text_sql
 from .fold import fold
 from .tokens import DRAFT_TOKEN, index_text
 
@@ -19,7 +20,7 @@ from .tokens import DRAFT_TOKEN, index_text
 # load) with ids that count from 0 within their article, and shifted to real
 # ids when stored. So each table's row starts with its id columns, each with
 # the table it counts in; the rest follow in schema order. search_docs'
-# node_id counts in the table its slot names (schema.SEARCH_SLOTS).
+# node_id counts in the table its slot names (search_docs.SEARCH_SLOTS).
 def _id_columns(table: str) -> list[tuple[str, str | None]]:
     spec = TABLES[table]
     ids = [("id", table)] if spec["pk"] == "id" else []
@@ -85,7 +86,7 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
 
     def search(table: str, node_id: int, field: str, text: str,
                point_id: int | None = None) -> None:
-        # ``text`` must be what loader.schema.SEARCH_TEXTS reads back.
+        # ``text`` must be what loader.search_docs.SEARCH_TEXTS reads back.
         if text and text.strip():
             docs.append((len(docs), 0, node_id, SLOT_OF[table, field], point_id))
             tokens.append(doc_tokens(text, a.draft))

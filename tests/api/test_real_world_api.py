@@ -10,7 +10,7 @@ import pytest
 
 from loader.fold import fold
 from loader.load import load_content
-from loader.schema import search_text_sql
+from loader.search_docs import search_text_sql
 from loader.tokens import runs
 from tests.api.helpers import gql, make_client
 from tests.support.paths import REAL_WORLD

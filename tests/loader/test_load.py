@@ -12,7 +12,7 @@ import pytest
 
 from loader.diagnostics import LoadError
 from loader.load import load_content
-from loader.schema import search_text_sql
+from loader.search_docs import search_text_sql
 from tests.support.edits import retitle
 
 TEXT = search_text_sql("d")  # a search doc's text, read from its node
@@ -437,7 +437,7 @@ def test_a_file_that_is_not_a_store_is_replaced(content_dir, db_path):
 
 def test_the_index_holds_the_tokens_of_the_text_each_doc_reads_back(content_dir, db_path):
     """Search docs keep no copy of their text: it is read from the node's columns
-    (loader.schema.SEARCH_TEXTS). The index was built from the loader's own string,
+    (loader.search_docs.SEARCH_TEXTS). The index was built from the loader's own string,
     so the two must give the same tokens, doc by doc, in order."""
     from loader.store import doc_tokens
 
