@@ -208,6 +208,11 @@ def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[tuple]) -> No
     db.conn.executemany(sql, rows)
 
 
+# Articles written per round of inserts: the rows of a round are copied with
+# their real ids, so a round, not the whole load, is held twice at once.
+_ROUND = 500
+
+
 def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> dict[str, int]:
     """Insert parsed articles with all their parts, and index them for search.
     Returns how many rows went into each table."""
@@ -215,21 +220,24 @@ def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> d
     for table in _COUNTED:
         current = db.execute(f"SELECT max(id) FROM [{stored(table)}]").fetchone()[0]
         next_id[table] = (current or 0) + 1
-    rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
-    index: list[tuple[int, str]] = []
-    for record in records:
-        first = dict(next_id)
-        for table, table_rows in record.rows.items():
-            rows[table].extend(_shift(table, table_rows, first))
-            if table in next_id:
-                next_id[table] += len(table_rows)
-        doc = first["search_docs"]
-        index.extend(zip(range(doc, doc + len(record.tokens)), record.tokens))
-    for table in _STORED:
-        if rows[table]:
-            _insert_rows(db, table, rows[table])
-    db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)", index)
-    return {table: len(table_rows) for table, table_rows in rows.items()}
+    counts = {table: 0 for table in TABLES}
+    for start in range(0, len(records), _ROUND):
+        rows: dict[str, list[tuple]] = {table: [] for table in _STORED}
+        index: list[tuple[int, str]] = []
+        for record in records[start:start + _ROUND]:
+            first = dict(next_id)
+            for table, table_rows in record.rows.items():
+                rows[table].extend(_shift(table, table_rows, first))
+                if table in next_id:
+                    next_id[table] += len(table_rows)
+            doc = first["search_docs"]
+            index.extend(zip(range(doc, doc + len(record.tokens)), record.tokens))
+        for table in _STORED:  # parents before children
+            if rows[table]:
+                _insert_rows(db, table, rows[table])
+                counts[table] += len(rows[table])
+        db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)", index)
+    return counts
 
 
 def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[str, int]:

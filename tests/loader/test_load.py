@@ -457,3 +457,22 @@ def test_the_index_holds_the_tokens_of_the_text_each_doc_reads_back(content_dir,
         assert [t for _, t in sorted(indexed[doc_id])] == doc_tokens(text, bool(draft)).split(), text
         kinds.add(text)
     assert len(kinds) > len(docs) // 2  # texts differ: not one column read for all
+
+
+def test_articles_written_in_rounds_are_stored_as_in_one(tmp_path, monkeypatch):
+    """insert_articles writes a few hundred articles at a time (to bound what a big
+    load holds twice); the rounds' ids continue one another, search index included."""
+    import loader.store
+    from tests.support.paths import REAL_WORLD
+    whole = tmp_path / "whole.db"
+    load_content(REAL_WORLD, whole, skip_invalid=True)
+    monkeypatch.setattr(loader.store, "_ROUND", 2)
+    rounds = tmp_path / "rounds.db"
+    load_content(REAL_WORLD, rounds, skip_invalid=True)
+    tables = ["articles", "trends", "key_points", "routes", "route_points", "advice", "sections",
+              "search_docs"]
+    by_id = {t: f"SELECT * FROM {t} ORDER BY id" for t in tables}
+    by_id["fts"] = "SELECT rowid FROM search_fts WHERE search_fts MATCH 'the' ORDER BY rowid"
+    for name, sql in by_id.items():
+        assert rows(whole, sql) == rows(rounds, sql), name
+    assert rows(rounds, "SELECT count(*) FROM articles")[0][0] > 2 and rows(rounds, by_id["fts"])
