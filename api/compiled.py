@@ -384,16 +384,24 @@ _PLANS: LRU[list] = LRU(512)
 _MAX_VARIANTS = 8  # plans per selection that differ by @skip/@include variables
 
 
+class ExecutionPlans(dict):
+    """The plans of a document the parser cache does not keep (api.documents): cached
+    for its one execution only, where every item of a list reuses them."""
+
+    def put(self, key, value) -> None:
+        self[key] = value
+
+
 def plan_for(schema, fragments, variable_values, object_type, field_details_list,
-             keep: bool = True) -> ObjectPlan | Unsupported:
-    """The plan for one object's selection; cached when ``keep`` (the document is
-    one the parser cache hands out again, api.documents)."""
+             plans: LRU | ExecutionPlans = _PLANS) -> ObjectPlan | Unsupported:
+    """The plan for one object's selection, from ``plans`` or compiled into it:
+    the cache across requests, or one execution's own."""
     for details in field_details_list:
         if details.defer_usage is not None or details.fragment_variable_values is not None:
             return Unsupported("@defer or fragment variables")
     nodes = [details.node for details in field_details_list]
     key = (object_type.name, tuple(map(id, nodes)))
-    variants = _PLANS.get(key)
+    variants = plans.get(key)
     if variants is not None:
         coerced = variable_values.coerced if variable_values is not None else {}
         for _nodes, assumed, plan in variants:
@@ -406,11 +414,9 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
         plan = exc
     except Exception as exc:  # a compiler bug must cost speed, never an answer
         plan = Unsupported(f"compiler error: {type(exc).__name__}")
-    if not keep:
-        return plan
     if variants is None:
         variants = []
-        _PLANS.put(key, variants)
+        plans.put(key, variants)
     if len(variants) < _MAX_VARIANTS:
         variants.append((nodes, compiler.assumed, plan))
     return plan
@@ -422,12 +428,15 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._run: _Run | None = None
+        self._plans: LRU | ExecutionPlans | None = None
 
     def complete_object_value(self, return_type, field_details_list, info, path, result,
                               position_context):
         context = self.context_value
+        if self._plans is None:
+            self._plans = _PLANS if document_kept(context) else ExecutionPlans()
         plan = plan_for(self.schema, self.fragment_definitions, self.variable_values,
-                        return_type, field_details_list, document_kept(context))
+                        return_type, field_details_list, self._plans)
         if isinstance(plan, ObjectPlan):
             if self._run is None:
                 self._run = _Run(context, self.variable_values)

@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from graphql import DocumentNode, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
 
 
@@ -76,8 +76,8 @@ class Documents:
 
 
 class DocumentCache(SchemaExtension):
-    """Strawberry's parse step: the document the endpoint parsed for this request,
-    or the Documents cache's. Records in the request's context whether the
+    """Strawberry's parse step: the document the endpoint parsed for this request
+    (or the error that parse raised), or the Documents cache's. Records in the request's context whether the
     document is kept, which tells the validation and plan caches whether
     caching anything by its identity is worth it."""
 
@@ -89,6 +89,8 @@ class DocumentCache(SchemaExtension):
         context = self.execution_context
         request = context.context
         document = getattr(request, "document", None)
+        if isinstance(document, GraphQLError):  # the endpoint's parse failed: once is enough
+            raise document
         if document is None:
             document = self.documents.parse(context.query, **context.parse_options)
         context.graphql_document = document

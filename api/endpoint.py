@@ -141,7 +141,7 @@ class GraphQLEndpoint:
                         return self._not_modified(request, state, etag, keys, request_id)
             if cached is None:
                 document = self._parse(gql.query)
-                if gql.operation_name is None and document is not None and \
+                if gql.operation_name is None and isinstance(document, DocumentNode) and \
                         operation_count(document) > 1:
                     raise HttpError(400, errors.BAD_USER_INPUT, "The document has several "
                                     "operations: name the one to run in `operationName`.")
@@ -190,16 +190,16 @@ class GraphQLEndpoint:
             headers["Cache-Control"] = "no-store"
         return headers
 
-    def _parse(self, query: str) -> DocumentNode | None:
-        """The request's document, parsed once for the whole request (api.documents);
-        None when it does not parse: execution then reports the syntax error."""
+    def _parse(self, query: str) -> DocumentNode | GraphQLError:
+        """The request's document, parsed once for the whole request (api.documents),
+        or why it does not parse, which execution then reports."""
         try:
             return self.schema.documents.parse(query, max_tokens=self.settings.max_tokens)
-        except GraphQLError:
-            return None
+        except GraphQLError as error:
+            return error
 
     async def _execute(self, gql: GraphQLRequest, snapshot: store.Snapshot,
-                       request_id: str, document: DocumentNode | None = None
+                       request_id: str, document: DocumentNode | GraphQLError | None = None
                        ) -> tuple[bytes, Reads | None, int]:
         """(body, what it read or None when it is not cacheable, status) of executing
         the request against ``snapshot``."""

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from graphql import DocumentNode
+from graphql import DocumentNode, GraphQLError
 from strawberry.dataloader import DataLoader
 
 from api import queries
@@ -238,10 +238,10 @@ class Context:
     settings: Settings
     request_id: str
     problems: tuple = ()  # errors of the last failed live reload (loader Diagnostics)
-    # The request's document when the endpoint parsed it already, and whether
-    # the parser cache keeps it (api.documents): caching by its identity is
-    # then worth it.
-    document: DocumentNode | None = None
+    # The request's document when the endpoint parsed it already (or the error
+    # its text gave), and whether the parser cache keeps it (api.documents):
+    # caching by its identity is then worth it.
+    document: DocumentNode | GraphQLError | None = None
     document_kept: bool = True
     loaders: Loaders = field(init=False)
     reads: Reads = field(init=False)  # what the response read (api.surrogates)

@@ -308,6 +308,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     # The limits, for checking documents outside a request (api.trusted).
     schema.limit_rules = tuple(rules)
     schema.documents = documents
+    schema.validated = validated
     # Read by the validation extension, which is built per request (after this).
     limits = limits_for(schema._schema, settings.max_depth, settings.max_aliases)
     return schema

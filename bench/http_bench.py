@@ -225,10 +225,11 @@ def _ours_cached(plan: Plan, out: Outcome, log: Log, slug: str, body_file: Path)
         server.stop()
 
 
-# Unique texts for the unseen-document scenario: more than the server's parser
-# and validation caches hold (CONTENT_API_DOCUMENT_CACHE_SIZE), so that a text
-# is always gone from them when wrk comes back round to it.
-UNSEEN_TEXTS = 4096
+# Unique texts for the unseen-document scenario, per run: more than the server
+# remembers having seen once (8 x CONTENT_API_DOCUMENT_CACHE_SIZE, api.documents),
+# so that a text is forgotten, and unseen again, by the time wrk comes back round
+# to it in a long run.
+UNSEEN_TEXTS = 16384
 
 
 def _floors(plan: Plan, out: Outcome, log: Log, rotation: list[str], body_file: Path) -> None:

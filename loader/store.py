@@ -92,7 +92,7 @@ def article_rows(path: str, sha256: str, stat: tuple[int, int, int, int, int],
             tokens.append(doc_tokens(text, a.draft))
 
     rows["articles"].append((
-        0, a.slug, a.slug, a.title.plain, a.title.md, a.title.html, a.date.isoformat(),
+        0, a.slug, a.slug, *_inline(a.title), a.date.isoformat(),
         a.date.year, *_inline(a.description),
         json.dumps(a.tags, ensure_ascii=False), *_text(a.intro), *_text(a.summary),
         a.summary_heading, a.body.first_line, a.word_count,

@@ -376,11 +376,21 @@ def rebuild_in_place(db_path: Path, change: Change, durable: bool) -> dict[str, 
         for kind, name in objects:  # virtual tables drop their own shadow tables
             if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
                 conn.execute(f"DROP {kind.upper()} IF EXISTS [{name}]")
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            conn.execute("DELETE FROM sqlite_stat1")  # the old schema's statistics
         return _apply(conn, change, fresh=True)
 
     try:
         conn.execute("PRAGMA foreign_keys=OFF")  # dropping parents before children
-        return _commit(conn, work)
+        counts = _commit(conn, work)
+        # The query planner's statistics, as a new store gets them (best effort:
+        # the load has committed). Its auto_vacuum mode stays the old file's:
+        # changing that takes a VACUUM.
+        try:
+            conn.execute("ANALYZE")
+        except sqlite3.Error:
+            pass
+        return counts
     finally:
         conn.close()
 

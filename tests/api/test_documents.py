@@ -10,8 +10,9 @@ import pytest
 from graphql import GraphQLError
 
 from api import compiled
+from api.cache import LRU
 from api.documents import Documents
-from tests.api.helpers import make_client
+from tests.api.helpers import codes, make_client
 
 
 def test_a_text_is_kept_from_its_second_sight():
@@ -62,20 +63,53 @@ def test_a_size_of_zero_keeps_nothing():
     assert not documents.keeps(documents.parse("{ a }")) and not documents.keeps(documents.parse("{ a }"))
 
 
-def test_an_unseen_text_leaves_no_plans_or_validation_behind(seed_db):
+def test_an_unseen_text_leaves_no_plans_or_validation_behind(seed_db, monkeypatch):
     """What a flood of unseen texts costs a worker: nothing kept (api.documents)."""
+    monkeypatch.setattr(compiled, "_PLANS", LRU(512))  # this test's own, not filled by others
     query = 'query {{ article(slug: "2024-ai-trends") {{ title trends {{ title }} }} }} # {}'
     with make_client(seed_db, response_cache_size=0) as client:
         schema = client.app.state.endpoint.schema
-        plans, kept = len(compiled._PLANS._items), len(schema.documents._kept)
         for n in range(20):
             assert client.post("/graphql", json={"query": query.format(n)}).status_code == 200
-        assert len(compiled._PLANS._items) == plans
-        assert len(schema.documents._kept) == kept
-        # The same text again: kept, planned and answered from its plans.
+        assert not compiled._PLANS._items and not schema.validated._items
+        assert not schema.documents._kept
+        # The same text again: kept, validated once more and planned into the caches.
         assert client.post("/graphql", json={"query": query.format(0)}).status_code == 200
-        assert len(compiled._PLANS._items) > plans
-        assert len(schema.documents._kept) == kept + 1
+        assert compiled._PLANS._items and len(schema.validated._items) == 1
+        assert len(schema.documents._kept) == 1
+
+
+def test_an_unseen_text_compiles_each_selection_once(seed_db, monkeypatch):
+    """Not kept across requests, a document's plans still serve every object of its
+    one execution (ExecutionPlans): a list's items do not each compile again."""
+    monkeypatch.setattr(compiled, "_PLANS", LRU(512))
+    compiles = []
+    real = compiled.Compiler.object_plan
+    monkeypatch.setattr(compiled.Compiler, "object_plan",
+                        lambda self, *a: compiles.append(a[0].name) or real(self, *a))
+    with make_client(seed_db, response_cache_size=0) as client:
+        ids = [t["id"] for t in client.post("/graphql", json={
+            "query": '{ article(slug: "2024-ai-trends") { trends { id } } }'}).json()[
+            "data"]["article"]["trends"]]
+        compiles.clear()
+        # A list at the root: graphql-core completes each of its objects on its own.
+        body = client.post("/graphql", json={
+            "query": "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Trend { title } } }",
+            "variables": {"ids": ids}}).json()
+    assert len(body["data"]["nodes"]) == len(ids) > 1
+    assert compiles.count("Trend") == 1
+
+
+def test_a_text_that_does_not_parse_is_parsed_once(seed_db, monkeypatch):
+    import api.documents
+    parsed = []
+    real_parse = api.documents.parse
+    monkeypatch.setattr(api.documents, "parse",
+                        lambda *a, **k: parsed.append(a[0]) or real_parse(*a, **k))
+    with make_client(seed_db, response_cache_size=0) as client:
+        r = client.post("/graphql", json={"query": "{ years { year "})
+    assert r.status_code == 400 and codes(r.json()) == ["GRAPHQL_PARSE_FAILED"]
+    assert parsed == ["{ years { year "]
 
 
 @pytest.mark.parametrize("setting, frozen", [("1", True), ("0", False)])
