@@ -19,12 +19,12 @@ Two things this module settles:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
+
+from api.cache import LRU
 
 
 class Documents:
@@ -32,47 +32,31 @@ class Documents:
     and handed out the first time, and kept from the second."""
 
     def __init__(self, size: int, remembered: int | None = None) -> None:
-        self.size = size
-        self._kept: OrderedDict[tuple, DocumentNode] = OrderedDict()
-        self._kept_ids: set[int] = set()  # ids of the kept documents (alive while kept)
+        self.kept: LRU[DocumentNode] = LRU(size)  # (text, parse options) -> document
         # Hashes of texts seen once: plain ints, which the collector does not walk.
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._remembered = remembered if remembered is not None else 8 * size
-        self._lock = threading.Lock()
+        self.seen: LRU[bool] = LRU(remembered if remembered is not None else 8 * size)
 
     def parse(self, query: str, **options) -> DocumentNode:
         """The document of ``query`` (GraphQLError when it does not parse)."""
-        key = (query, *sorted(options.items()))
-        with self._lock:
-            document = self._kept.get(key)
-            if document is not None:
-                self._kept.move_to_end(key)
-                return document
+        key = _key(query, options)
+        document = self.kept.get(key)
+        if document is not None:
+            return document
         document = parse(query, **options)
-        if self.size > 0:
-            self._sighted(key, document)
+        digest = hash(key)
+        if not self.seen.get(digest):
+            self.seen.put(digest, True)
+        elif self.kept.get(key) is None:  # else another request kept it meanwhile
+            self.kept.put(key, document)
         return document
 
-    def _sighted(self, key: tuple, document: DocumentNode) -> None:
-        digest = hash(key)
-        with self._lock:
-            if digest not in self._seen:
-                self._seen[digest] = None
-                if len(self._seen) > self._remembered:
-                    self._seen.popitem(last=False)
-                return
-            del self._seen[digest]
-            if key in self._kept:  # another request kept it meanwhile
-                return
-            self._kept[key] = document
-            self._kept_ids.add(id(document))
-            if len(self._kept) > self.size:
-                _, evicted = self._kept.popitem(last=False)
-                self._kept_ids.discard(id(evicted))
+    def keeps(self, document: DocumentNode, query: str, **options) -> bool:
+        """Whether ``document`` is the one kept for ``query`` (and so handed out again)."""
+        return self.kept.get(_key(query, options)) is document
 
-    def keeps(self, document: DocumentNode) -> bool:
-        """Whether ``document`` is one this cache keeps (and so will hand out again)."""
-        return id(document) in self._kept_ids
+
+def _key(query: str, options: dict) -> tuple:
+    return (query, *sorted(options.items()))
 
 
 class DocumentCache(SchemaExtension):
@@ -95,7 +79,8 @@ class DocumentCache(SchemaExtension):
             document = self.documents.parse(context.query, **context.parse_options)
         context.graphql_document = document
         if request is not None and hasattr(request, "document_kept"):
-            request.document_kept = self.documents.keeps(document)
+            request.document_kept = self.documents.keeps(document, context.query,
+                                                         **context.parse_options)
         yield
 
 

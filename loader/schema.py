@@ -285,10 +285,10 @@ def _inline_forms(columns: dict[str, type]) -> list[str]:
 
 
 # Tables with fields in three forms: name -> those fields.
-FORMS: dict[str, list[str]] = {t: _forms(spec["columns"]) for t, spec in TABLES.items()
-                               if _forms(spec["columns"])}
-INLINE_FORMS: dict[str, list[str]] = {t: _inline_forms(spec["columns"])
-                                      for t, spec in TABLES.items() if _inline_forms(spec["columns"])}
+FORMS: dict[str, list[str]] = {t: fields for t, spec in TABLES.items()
+                               if (fields := _forms(spec["columns"]))}
+INLINE_FORMS: dict[str, list[str]] = {t: fields for t, spec in TABLES.items()
+                                      if (fields := _inline_forms(spec["columns"]))}
 # Tables read through a view of their name (view_sql).
 VIEWED = [*FORMS, "search_docs"]
 

@@ -40,3 +40,14 @@ def live_server(content_db):
     """A real `content-api serve` over content/ on a free loopback port."""
     with Server(content_db).start() as server:
         yield server
+
+
+@pytest.fixture
+def parsed(monkeypatch) -> list[str]:
+    """The texts graphql-core parses for api.documents, in order."""
+    import api.documents
+    texts: list[str] = []
+    real_parse = api.documents.parse
+    monkeypatch.setattr(api.documents, "parse",
+                        lambda query, **options: texts.append(query) or real_parse(query, **options))
+    return texts

@@ -184,21 +184,19 @@ def test_parse_and_validation_errors(seed_client):
     assert r.status_code == 400 and codes(r.json()) == ["BAD_USER_INPUT"]
 
 
-def test_a_text_is_parsed_once_a_request_and_kept_from_its_second(seed_db, monkeypatch):
+def test_a_text_is_parsed_once_a_request_and_kept_from_its_second(seed_db, parsed):
     """The endpoint counts a document's operations before executing it; both
     read one parse of the text (api.documents). A text is kept from its second
     request, and then not parsed again."""
-    import api.documents
-    parsed = []
-    real_parse = api.documents.parse
-    monkeypatch.setattr(api.documents, "parse", lambda *a, **k: parsed.append(a[0]) or real_parse(*a, **k))
     text = "query Unseen { years { year } }"
     with make_client(seed_db, response_cache_size=0) as client:
         documents = client.app.state.endpoint.schema.documents
         for expected in (1, 2, 2, 2):
             assert client.post("/graphql", json={"query": text}).status_code == 200
             assert parsed.count(text) == expected
-        assert documents.keeps(documents.parse(text, max_tokens=client.app.state.settings.max_tokens))
+        max_tokens = client.app.state.settings.max_tokens
+        assert documents.keeps(documents.parse(text, max_tokens=max_tokens), text,
+                               max_tokens=max_tokens)
         assert parsed.count(text) == 2  # that was the kept document, not a new parse
         two = "query A { years { year } } query B { tags { name } }"
         r = client.post("/graphql", json={"query": two})
