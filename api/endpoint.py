@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import sqlite3
 import time
 
@@ -37,6 +36,7 @@ from api.documents import operation_count
 from api.loaders import Context
 from api.not_modified import KnownETags
 from api.repeated import REPEATABLE, Answer
+from api.request_ids import new_request_id
 from api.schema import ContentSchema
 from api.store import SnapshotHolder
 from api.surrogates import Reads, etag_of, versions_of, xkey_header
@@ -45,10 +45,6 @@ from api.transport import (GraphQLRequest, HttpError, PersistedQueryNotFound, Sh
                            parse)
 
 log = logging.getLogger("content_api")
-
-
-def new_request_id() -> str:
-    return secrets.token_hex(8)
 
 
 def _body_size(entry: tuple) -> int:

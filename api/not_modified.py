@@ -12,12 +12,10 @@ headers) goes the ordinary way. Benchmark (d) in BENCHMARKS.md is this path.
 
 from __future__ import annotations
 
-import secrets
-
 from api.cache import LRU, etag_matches
 from api.repeated import PATH, REPEATABLE
+from api.request_ids import new_request_id
 from api.store import SnapshotHolder
-
 
 
 class KnownETags:
@@ -52,7 +50,7 @@ class NotModifiedMiddleware:
                     (b"etag", etag.encode("latin-1")),
                     (b"cache-control", self.cache_control),
                     (b"vary", b"Accept"),
-                    (b"x-request-id", secrets.token_hex(8).encode("latin-1")),
+                    (b"x-request-id", new_request_id().encode("latin-1")),
                 ]})
                 await send({"type": "http.response.body", "body": b""})
                 return

@@ -44,9 +44,19 @@ def raise_fd_limit() -> tuple[int, int]:
 class HeadTimeoutProtocol(H11Protocol):
     """Uvicorn's h11 protocol, closing a connection whose request head does not
     arrive in time (``head_timeout_seconds``, read from the settings once per
-    process: Uvicorn's workers import this class by name)."""
+    process: Uvicorn's workers import this class by name).
+
+    The timer is lazy: each connection has one, armed when it connects, and
+    a request only notes when the connection started waiting for its next
+    head. When the timer fires it closes the connection if that wait is
+    over the limit, and otherwise is armed again for what is left of it.
+    Arming and cancelling a timer for every request cost about 4 µs of a
+    repeated answer's 10 (BENCHMARKS.md, repeated POST against the floor)."""
 
     _head_timer: asyncio.TimerHandle | None = None
+    # loop.time() when the connection started waiting for a request head; None
+    # while a request runs.
+    _waiting_since: float | None = None
 
     @property
     def head_timeout(self) -> float:
@@ -54,35 +64,37 @@ class HeadTimeoutProtocol(H11Protocol):
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm()
+        self._waiting_since = self.loop.time()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._check_head)
 
-    def _arm(self) -> None:
-        self._disarm()
-        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
-
-    def _disarm(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
-    def _head_timed_out(self) -> None:
+    def _check_head(self) -> None:
         self._head_timer = None
-        waiting = self.cycle is None or self.cycle.response_complete
-        if waiting and not self.transport.is_closing():
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        left = self.head_timeout
+        running = self.cycle is not None and not self.cycle.response_complete
+        if self._waiting_since is not None and not running:
+            left = self._waiting_since + self.head_timeout - self.loop.time()
+            if left <= 0:
+                self.transport.close()
+                return
+        self._head_timer = self.loop.call_later(left, self._check_head)
 
     def handle_events(self) -> None:
         super().handle_events()
         if self.cycle is not None and not self.cycle.response_complete:
-            self._disarm()  # a complete head arrived: the request runs
+            self._waiting_since = None  # a complete head arrived: the request runs
 
     def on_response_complete(self) -> None:
+        # The next request's head must arrive in time too. Noted first: Uvicorn
+        # starts a pipelined request from here (handle_events), which clears it.
+        self._waiting_since = self.loop.time()
         super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()  # the next request's head must arrive in time too
 
     def connection_lost(self, exc) -> None:
-        self._disarm()
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
         super().connection_lost(exc)
 
 

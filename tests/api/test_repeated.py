@@ -155,6 +155,89 @@ async def _two_parts():
     assert reached == [body, body]  # the app got the whole body, both times
 
 
+class _Holder:
+    state = "s"
+
+    def current(self):
+        return None
+
+
+def _post_scope(body: bytes) -> dict:
+    return {"type": "http", "method": "POST", "path": "/graphql", "query_string": b"",
+            "headers": [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())]}
+
+
+def test_a_body_that_arrives_late_is_awaited_and_the_answer_repeated():
+    asyncio.run(_late_body())
+
+
+async def _late_body():
+    """receive() suspends (the body is still on its way) before it returns: the
+    middleware waits for it as ``await`` would, the app gets it whole, and the
+    same request is then answered without reaching the app."""
+    from api.repeated import REPEATABLE
+
+    body = json.dumps({"query": QUERY}).encode()
+    reached: list[bytes] = []
+
+    async def app(scope, receive, send):
+        message = await receive()
+        reached.append(message["body"])
+        scope[REPEATABLE] = "s"
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'{"n": %d}' % len(reached)})
+
+    middleware = RepeatedAnswerMiddleware(app, _Holder(), LRU(8), 65536, 5.0)
+    answers = []
+    for _ in range(3):
+        async def receive():
+            await asyncio.sleep(0.01)  # suspends on the loop's timer, then resumes
+            await asyncio.sleep(0)
+            return {"type": "http.request", "body": body, "more_body": False}
+        sent: list = []
+
+        async def send(message):
+            sent.append(message)
+        await middleware(_post_scope(body), receive, send)
+        answers.append(sent[-1]["body"])
+    assert reached == [body]
+    assert answers == [b'{"n": 1}'] * 3
+
+
+def test_a_body_that_never_arrives_is_left_to_the_endpoint_after_the_timeout():
+    asyncio.run(_missing_body())
+
+
+async def _missing_body():
+    body = json.dumps({"query": QUERY}).encode()
+    never = asyncio.get_running_loop().create_future()
+    cleaned: list[str] = []
+    reached: list[str] = []
+
+    async def receive():
+        try:
+            await never
+        finally:
+            cleaned.append("receive ended")  # the timeout's cancellation reached it
+
+    async def app(scope, receive, send):
+        reached.append(scope["method"])
+        await send({"type": "http.response.start", "status": 408, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    middleware = RepeatedAnswerMiddleware(app, _Holder(), LRU(8), 65536, 0.05)
+    sent: list = []
+
+    async def send(message):
+        sent.append(message)
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(middleware(_post_scope(body), receive, send), 2)
+    assert asyncio.get_running_loop().time() - started < 1
+    assert cleaned == ["receive ended"] and reached == ["POST"]
+    assert sent[0]["status"] == 408
+
+
 def test_a_revalidated_get_and_a_repeated_get_are_answered_again(db):
     query = "/graphql?query=" + QUERY.replace(" ", "%20")
     with make_client(db) as client:

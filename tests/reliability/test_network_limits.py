@@ -154,3 +154,53 @@ def test_excess_requests_are_shed_at_once_with_retry_after(tmp_path, content_db_
         assert all(r.elapsed.total_seconds() < 0.9 for r in shed), "refused at once"
         assert server.health()["requests"]["shed"] == len(shed)
         assert time.monotonic() - started < 10
+
+
+def _answer_of(sock: socket.socket) -> bytes:
+    """One whole response read from ``sock`` (its head and Content-Length bytes)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_after_an_answer_the_next_head_must_arrive_in_time_too(limited):
+    body = b'{"query": "{ articles { totalCount } }"}'
+    request = (f"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    with socket.create_connection(("127.0.0.1", limited.port), timeout=5) as sock:
+        for _ in range(3):  # answered again and again on the same connection
+            time.sleep(0.4)  # well inside the 1 s head timeout each time
+            sock.sendall(request)
+            assert _answer_of(sock).startswith(b"HTTP/1.1 200")
+        answered = time.monotonic()
+        closed = False
+        try:
+            for byte in request[:40]:  # then the next head, a byte every 0.1 s
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+        sock.settimeout(3)
+        try:
+            closed = closed or sock.recv(100) == b""
+        except ConnectionResetError:
+            closed = True
+        waited = time.monotonic() - answered
+    assert closed and 0.9 < waited < 4.5, waited
+
+
+def test_a_request_running_past_the_head_timeout_is_not_cut_off(content_db_for_limits):
+    env = {"CONTENT_API_TEST_EXECUTION_DELAY": "1.5", "CONTENT_API_RESPONSE_CACHE_SIZE": "0"}
+    with Server(content_db_for_limits, env=env, args=("--head-timeout", "0.5")).start() as server:
+        with httpx.Client(timeout=10) as client:
+            for i in range(2):  # the second on the kept-alive connection of the first
+                response = client.post(server.graphql_url,
+                                       json={"query": "query Q%d { articles { totalCount } }" % i})
+                assert response.status_code == 200
+                assert response.json()["data"]["articles"]["totalCount"] == 3
