@@ -18,7 +18,7 @@ import os
 import signal
 import stat as stat_module
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,8 +281,17 @@ def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = N
                 progress: Progress | None = None, jobs: int = 1,
                 config: ContentConfig = DEFAULTS) -> tuple[list[SourceRecord], list[Diagnostic]]:
     """Parse files; check slugs are unique among them and ``known_slugs`` (slug -> path)."""
-    records: list[SourceRecord] = []
     problems: list[Diagnostic] = []
+    records = list(iter_parsed(files, problems, known_slugs, progress, jobs, config))
+    return records, problems
+
+
+def iter_parsed(files: list[ContentFile], problems: list[Diagnostic],
+                known_slugs: dict[str, str] | None = None, progress: Progress | None = None,
+                jobs: int = 1, config: ContentConfig = DEFAULTS) -> Iterator[SourceRecord]:
+    """The records of the files that parse, in the files' order, as they are parsed;
+    every file's diagnostics are added to ``problems`` on the way (a duplicate slug
+    among them: the first file keeps it)."""
     seen = dict(known_slugs or {})
     for file, (record, found) in zip(files, _parse_all(files, jobs, progress, config)):
         problems.extend(found)
@@ -293,8 +302,7 @@ def parse_files(files: list[ContentFile], known_slugs: dict[str, str] | None = N
                                                      f"also used by {seen[record.slug]}"))
             continue
         seen[record.slug] = file.path
-        records.append(record)
-    return records, problems
+        yield record
 
 
 @dataclass
@@ -371,6 +379,9 @@ def _load_locked(content_dir: Path, db_path: Path, config: ContentConfig,
     previous = stored.sources if stored else {}
     scan_problems: list[Diagnostic] = []
     files = read_files(content_dir, previous, config, scan_problems)
+    if stored is None:
+        return _load_fresh(files, scan_problems, db_path, config, progress, on_total, jobs,
+                           durable, skip_invalid, rebuild == "in place", started)
     current = {f.path: f for f in files}
     to_parse = [f for f in files if f.path not in previous or previous[f.path].sha256 != f.sha256]
     gone = [p for p in previous if p not in current or current[p].sha256 != previous[p].sha256]
@@ -422,3 +433,44 @@ def _load_locked(content_dir: Path, db_path: Path, config: ContentConfig,
     changed_slugs = {r.slug for r in records} | {previous[p].slug for p in gone}
     return LoadReport(True, len(records), unchanged, deleted, counts, version,
                       time.perf_counter() - started, warnings, errors, invalid, changed_slugs)
+
+
+def _load_fresh(files: list[ContentFile], scan_problems: list[Diagnostic], db_path: Path,
+                config: ContentConfig, progress: Progress | None,
+                on_total: Callable[[int], None] | None, jobs: int, durable: bool,
+                skip_invalid: bool, in_place: bool, started: float) -> LoadReport:
+    """Load every file into a new store (or one rebuilt in place), writing each
+    article as soon as it is parsed.
+
+    Writing used to wait for the last file to parse, then run alone: in the
+    full load of 1,000 articles, 0.7 s of 2.8 during which the parsing
+    processes had finished. Now the writer takes the articles as the parsing
+    processes hand them over, and the rows of a round are dropped once
+    written, so the load no longer holds every parsed article at once. An
+    error found late still loses nothing: the writing is one transaction (or
+    a temporary file), and the generator raises LoadError inside it, which
+    rolls it back (or deletes the file)."""
+    problems = list(scan_problems)
+    slugs: set[str] = set()
+    outcome: dict[str, list] = {}
+    if on_total:
+        on_total(len(files))
+
+    def parsed() -> Iterator[SourceRecord]:
+        for record in iter_parsed(files, problems, None, progress, jobs, config):
+            slugs.add(record.slug)
+            yield record
+        errors = [p for p in problems if p.is_error]
+        if errors and not skip_invalid:
+            raise LoadError(problems)
+        invalid = {p.path for p in errors}
+        outcome["errors"], outcome["invalid"] = errors, sorted(invalid)
+        change.warnings = outcome["warnings"] = [p for p in problems if not p.is_error]
+        change.version = content_version(
+            ((f.path, f.sha256) for f in files if f.path not in invalid), config.fingerprint)
+
+    change = Change(parsed(), [], [], set(), "", config.fingerprint)
+    counts = (rebuild_in_place if in_place else build_new_store)(db_path, change, durable)
+    return LoadReport(True, len(slugs), 0, 0, counts, change.version,
+                      time.perf_counter() - started, outcome["warnings"], outcome["errors"],
+                      outcome["invalid"], slugs)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -209,22 +211,29 @@ def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[tuple]) -> No
 
 
 # Articles written per round of inserts: the rows of a round are copied with
-# their real ids, so a round, not the whole load, is held twice at once.
-_ROUND = 500
+# their real ids, so a round, not the whole load, is held twice at once. A load
+# into a new store writes a round as soon as its articles are parsed: with
+# 100, the writing of 1,000 articles overlapped the parsing enough to take the
+# full load from 2.46 s to 2.25 s (best of 3 each), where 500 and 100 wrote
+# already parsed articles in the same time.
+_ROUND = 100
 
 
-def insert_articles(db: sqlite_utils.Database, records: list[SourceRecord]) -> dict[str, int]:
+def insert_articles(db: sqlite_utils.Database,
+                    records: Iterable[SourceRecord]) -> dict[str, int]:
     """Insert parsed articles with all their parts, and index them for search.
-    Returns how many rows went into each table."""
+    Returns how many rows went into each table. ``records`` is read a round at
+    a time, so it may be a generator yielding articles as they are parsed."""
     next_id = {}
     for table in _COUNTED:
         current = db.execute(f"SELECT max(id) FROM [{stored(table)}]").fetchone()[0]
         next_id[table] = (current or 0) + 1
     counts = {table: 0 for table in TABLES}
-    for start in range(0, len(records), _ROUND):
+    records = iter(records)
+    while batch := list(itertools.islice(records, _ROUND)):
         rows: dict[str, list[tuple]] = {table: [] for table in _STORED}
         index: list[tuple[int, str]] = []
-        for record in records[start:start + _ROUND]:
+        for record in batch:
             first = dict(next_id)
             for table, table_rows in record.rows.items():
                 rows[table].extend(_shift(table, table_rows, first))

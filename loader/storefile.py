@@ -29,6 +29,7 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -260,9 +261,14 @@ COUNTED = ("articles", "trends", "key_points", "routes", "route_points", "advice
 
 @dataclass
 class Change:
-    """What one load writes: new articles, articles to delete, and the new meta."""
+    """What one load writes: new articles, articles to delete, and the new meta.
 
-    records: list[SourceRecord]
+    ``records`` may be a generator that fills in ``warnings`` and ``version``
+    when it is exhausted: a load into a new store writes each article as soon
+    as it is parsed (loader.load), and ``_apply`` reads those two fields only
+    after it has inserted every record."""
+
+    records: Iterable[SourceRecord]
     deleted_ids: list[int]
     warnings: list[Diagnostic]
     touched_paths: set[str]  # files whose diagnostics are replaced

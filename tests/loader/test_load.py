@@ -247,17 +247,16 @@ def _paused_load(content_dir, db_path, monkeypatch):
     """A load in a thread that stops after parsing until the returned event is set."""
     import loader.load as load_module
 
-    real_parse = load_module.parse_files
+    real_parse = load_module.iter_parsed
     parsed, go = threading.Event(), threading.Event()
 
     def parse_then_wait(*args, **kwargs):
-        result = real_parse(*args, **kwargs)
+        yield from real_parse(*args, **kwargs)
         if threading.current_thread().name == "first":
             parsed.set()
             assert go.wait(30)
-        return result
 
-    monkeypatch.setattr(load_module, "parse_files", parse_then_wait)
+    monkeypatch.setattr(load_module, "iter_parsed", parse_then_wait)
     outcome = {}
     thread = threading.Thread(name="first", target=lambda: outcome.setdefault(
         "report", load_content(content_dir, db_path)))
@@ -476,3 +475,81 @@ def test_articles_written_in_rounds_are_stored_as_in_one(tmp_path, monkeypatch):
     for name, sql in by_id.items():
         assert rows(whole, sql) == rows(rounds, sql), name
     assert rows(rounds, "SELECT count(*) FROM articles")[0][0] > 2 and rows(rounds, by_id["fts"])
+
+
+def _copies(content_dir: Path, count: int) -> None:
+    """``count`` more articles in ``content_dir``: copies of one with slugs of their own."""
+    text = (content_dir / "2024-ai-trends.md").read_text("utf-8")
+    for i in range(count):
+        (content_dir / f"copy-{i:03d}.md").write_text(
+            text.replace("slug: 2024-ai-trends", f"slug: copy-{i:03d}", 1), encoding="utf-8")
+
+
+def test_a_first_load_writes_articles_while_later_files_are_still_parsed(content_dir, db_path,
+                                                                         monkeypatch):
+    """A load into a new store writes each round of parsed articles at once,
+    before the files after them are parsed (loader.load._load_fresh)."""
+    import loader.load as load_module
+    import loader.store
+
+    _copies(content_dir, 6)
+    events: list[str] = []
+    real_parse, real_insert = load_module._parse_one, loader.store._insert_rows
+
+    def parse_one(file, config):
+        events.append("parse")
+        return real_parse(file, config)
+
+    def insert_rows(db, table, table_rows):
+        if table == "articles":
+            events.append("write")
+        return real_insert(db, table, table_rows)
+
+    monkeypatch.setattr(loader.store, "_ROUND", 2)
+    monkeypatch.setattr(load_module, "_parse_one", parse_one)
+    monkeypatch.setattr(loader.store, "_insert_rows", insert_rows)
+    report = load_content(content_dir, db_path)
+    assert report.parsed == 9 and events.count("parse") == 9
+    assert events.index("write") < 3, events  # after the first round, not after the last file
+    assert events[-1] == "write" and events.count("write") == 5
+
+
+def test_a_first_load_whose_last_file_is_invalid_creates_nothing(content_dir, db_path,
+                                                                  monkeypatch):
+    """Rounds were written before the error was found: the temporary file goes."""
+    import loader.store
+
+    _copies(content_dir, 6)
+    (content_dir / "zz-last.md").write_text("---\ntitle: Z\ndate: 2025-02-30\n---\n# Z\n")
+    monkeypatch.setattr(loader.store, "_ROUND", 2)
+    with pytest.raises(LoadError) as info:
+        load_content(content_dir, db_path)
+    assert [d.path for d in info.value.diagnostics if d.is_error] == ["zz-last.md"]
+    assert not db_path.exists()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name + ".lock"]
+
+
+def test_a_rebuild_in_place_whose_last_file_is_invalid_leaves_the_file_as_it_was(
+        content_dir, db_path, monkeypatch):
+    import loader.store
+    from loader import schema
+
+    load_content(content_dir, db_path)
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                 (str(schema.SCHEMA_VERSION - 1),))
+    conn.commit()
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = sha(db_path)
+    _copies(content_dir, 6)
+    (content_dir / "zz-last.md").write_text("---\ntitle: Z\ndate: 2025-02-30\n---\n# Z\n")
+    monkeypatch.setattr(loader.store, "_ROUND", 2)
+    with pytest.raises(LoadError):
+        load_content(content_dir, db_path)
+    assert sha(db_path) == before
+    assert rows(db_path, "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        (str(schema.SCHEMA_VERSION - 1),)]
+    report = load_content(content_dir, db_path, skip_invalid=True)  # the valid ones land
+    assert report.parsed == 9 and report.invalid == ["zz-last.md"]
+    assert rows(db_path, "SELECT count(*) FROM articles") == [(9,)]
