@@ -26,6 +26,7 @@ generated operations.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from typing import Any
 
@@ -392,21 +393,95 @@ class ExecutionPlans(dict):
         self[key] = value
 
 
+class SelectionPlans:
+    """Plans of documents the parser cache does not keep, shared by the text of
+    the selections they were compiled from.
+
+    A text the server has not seen often differs from one it has only outside
+    the selections below its root fields: another literal argument
+    (``article(slug: "...")``, as a client writes when it builds its query
+    text), another operation name or alias, a comment. A plan depends only on
+    the object type, the selection's text and the document's fragments (its
+    variables are read when it runs, and the @skip/@include values it assumed
+    are checked), so such a text reuses the plan instead of compiling it
+    again. A selection is kept from its second sight, as documents are: a
+    flood of texts that share nothing keeps nothing.
+    """
+
+    def __init__(self, size: int = 256, remembered: int = 4096) -> None:
+        self.kept: LRU[list] = LRU(size)  # key -> [(assumed, plan), ...]
+        self.seen: LRU[bool] = LRU(remembered)  # hashes of keys seen once
+
+    @staticmethod
+    def key(object_type, nodes: list[FieldNode], fragments: dict) -> tuple | None:
+        """(type name, the selections' texts, the fragments' texts), or None for a
+        document parsed without locations."""
+        texts = []
+        for node in nodes:
+            loc = node.selection_set.loc if node.selection_set is not None else None
+            if loc is None:
+                return None
+            texts.append(loc.source.body[loc.start:loc.end])
+        named = []
+        for name, fragment in sorted(fragments.items()):
+            if fragment.loc is None:
+                return None
+            named.append(fragment.loc.source.body[fragment.loc.start:fragment.loc.end])
+        return object_type.name, tuple(texts), tuple(named)
+
+    def get(self, key: tuple, coerced: dict) -> ObjectPlan | Unsupported | None:
+        for assumed, plan in self.kept.get(key) or ():
+            if all(coerced.get(name) == value for name, value in assumed.items()):
+                return plan
+        return None
+
+    def offer(self, key: tuple, assumed: dict, plan: ObjectPlan | Unsupported) -> None:
+        variants = self.kept.get(key)
+        if variants is None:
+            digest = hash(key)
+            if not self.seen.get(digest):
+                self.seen.put(digest, True)
+                return
+            variants = []
+            self.kept.put(key, variants)
+        if len(variants) < _MAX_VARIANTS:
+            variants.append((assumed, plan))
+
+
+# One SelectionPlans per schema: a process may serve several (tests do), and a
+# plan holds its schema's resolvers.
+_BY_SELECTION: "weakref.WeakKeyDictionary[Any, SelectionPlans]" = weakref.WeakKeyDictionary()
+
+
+def selection_plans(schema) -> SelectionPlans:
+    found = _BY_SELECTION.get(schema)
+    if found is None:
+        found = _BY_SELECTION[schema] = SelectionPlans()
+    return found
+
+
 def plan_for(schema, fragments, variable_values, object_type, field_details_list,
              plans: LRU | ExecutionPlans = _PLANS) -> ObjectPlan | Unsupported:
     """The plan for one object's selection, from ``plans`` or compiled into it:
-    the cache across requests, or one execution's own."""
+    the cache across requests, or one execution's own (which first looks for
+    the same selection among SelectionPlans)."""
     for details in field_details_list:
         if details.defer_usage is not None or details.fragment_variable_values is not None:
             return Unsupported("@defer or fragment variables")
     nodes = [details.node for details in field_details_list]
     key = (object_type.name, tuple(map(id, nodes)))
     variants = plans.get(key)
+    coerced = variable_values.coerced if variable_values is not None else {}
     if variants is not None:
-        coerced = variable_values.coerced if variable_values is not None else {}
         for _nodes, assumed, plan in variants:
             if all(coerced.get(name) == value for name, value in assumed.items()):
                 return plan
+    shared = selection_plans(schema) if isinstance(plans, ExecutionPlans) else None
+    text_key = shared.key(object_type, nodes, fragments) if shared is not None else None
+    found = shared.get(text_key, coerced) if text_key is not None else None
+    if found is not None:
+        plans.put(key, [(nodes, {}, found)])  # its assumptions hold for this execution
+        return found
     compiler = Compiler(schema, fragments, variable_values)
     try:
         plan: ObjectPlan | Unsupported = compiler.object_plan(object_type, nodes)
@@ -419,6 +494,8 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
         plans.put(key, variants)
     if len(variants) < _MAX_VARIANTS:
         variants.append((nodes, compiler.assumed, plan))
+    if text_key is not None:
+        shared.offer(text_key, compiler.assumed, plan)
     return plan
 
 

@@ -14,7 +14,9 @@ Two things this module settles:
   collector walked, 450 ms a pass, once every 140 requests or so (measured
   in process with 1,000 unseen copies of the benchmark's (a); over HTTP,
   ``python -m bench.unseen_flood``). The texts of an app's own operations
-  come back, and are kept from their second request.
+  come back, and are kept from their second request. (Texts that differ only
+  outside their selections, such as another literal slug, share those
+  selections' plans, kept by their own doorkeeper: api.compiled.SelectionPlans.)
 """
 
 from __future__ import annotations

@@ -65,7 +65,9 @@ def test_a_size_of_zero_keeps_nothing():
 
 
 def test_an_unseen_text_leaves_no_plans_or_validation_behind(seed_db, monkeypatch):
-    """What a flood of unseen texts costs a worker: nothing kept (api.documents)."""
+    """What a flood of unseen texts costs a worker: no document, validation or plan
+    of theirs kept (api.documents); only their shared selection's plan, once
+    (api.compiled.SelectionPlans)."""
     monkeypatch.setattr(compiled, "_PLANS", LRU(512))  # this test's own, not filled by others
     query = 'query {{ article(slug: "2024-ai-trends") {{ title trends {{ title }} }} }} # {}'
     with make_client(seed_db, response_cache_size=0) as client:
@@ -74,6 +76,7 @@ def test_an_unseen_text_leaves_no_plans_or_validation_behind(seed_db, monkeypatc
             assert client.post("/graphql", json={"query": query.format(n)}).status_code == 200
         assert not compiled._PLANS._items and not schema.validated._items
         assert not schema.documents.kept
+        assert len(compiled.selection_plans(schema._schema).kept) == 1
         # The same text again: kept, validated once more and planned into the caches.
         assert client.post("/graphql", json={"query": query.format(0)}).status_code == 200
         assert compiled._PLANS._items and len(schema.validated._items) == 1

@@ -1,0 +1,95 @@
+"""Plans shared by the text of their selections (api.compiled.SelectionPlans): texts the
+parser cache does not keep reuse the plan of a selection seen before, and answer
+exactly as graphql-core's executor does."""
+
+from __future__ import annotations
+
+import weakref
+
+import pytest
+
+from api import compiled
+from tests.api.helpers import make_client
+
+SLUGS = ["2024-ai-trends", "2025-web-platform-trends", "edge-ai-privacy-2025"]
+
+
+@pytest.fixture
+def compiles(monkeypatch) -> list[str]:
+    """The object types compiled, in order; and empty caches, this test's own."""
+    monkeypatch.setattr(compiled, "_BY_SELECTION", weakref.WeakKeyDictionary())
+    found: list[str] = []
+    real = compiled.Compiler.object_plan
+    monkeypatch.setattr(compiled.Compiler, "object_plan",
+                        lambda self, *a: found.append(a[0].name) or real(self, *a))
+    return found
+
+
+@pytest.fixture
+def clients(content_db):
+    """The app with compiled execution, and the same app without it."""
+    with make_client(content_db, response_cache_size=0) as ours, \
+            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
+        yield ours, theirs
+
+
+def answers(clients, query: str, variables: dict | None = None) -> bytes:
+    """The compiled answer, checked to be graphql-core's byte for byte."""
+    ours, theirs = clients
+    payload = {"query": query, "variables": variables}
+    mine = ours.post("/graphql", json=payload)
+    assert mine.status_code == 200 and "errors" not in mine.json(), mine.text
+    assert mine.content == theirs.post("/graphql", json=payload).content
+    return mine.content
+
+
+def selections(clients) -> compiled.SelectionPlans:
+    return compiled.selection_plans(clients[0].app.state.endpoint.schema._schema)
+
+
+def test_texts_that_differ_outside_the_selection_share_its_plan(clients, compiles):
+    """Another literal slug, operation name or comment: parsed and validated again,
+    compiled only until the selection's second sight."""
+    texts = [f'query Q{n} {{ article(slug: "{SLUGS[n % 3]}") {{ title trends {{ title '
+             f'routes {{ name pros }} }} }} }} # {n}' for n in range(6)]
+    bodies = [answers(clients, text) for text in texts]
+    assert len(set(bodies)) == 3  # three articles, each answered twice
+    assert compiles.count("Article") == 2, compiles
+    assert len(selections(clients).kept) == 1
+
+
+def test_a_shared_plan_is_chosen_by_the_skip_and_include_values_it_assumed(clients, compiles):
+    text = ('query($full: Boolean!) {{ article(slug: "{slug}") {{ title '
+            'trends @include(if: $full) {{ title }} description @skip(if: $full) }} }} # {n}')
+    for n in range(8):
+        full = n % 2 == 0
+        body = answers(clients, text.format(slug=SLUGS[n % 3], n=n), {"full": full})
+        assert (b'"trends"' in body) == full and (b'"description"' in body) == (not full)
+    assert compiles.count("Article") <= 4  # two variants, each kept from its second sight
+
+
+def test_the_fragments_of_a_document_are_part_of_the_key(clients, compiles):
+    query = '{{ article(slug: "{slug}") {{ ...F }} }} fragment F on Article {{ {field} }} # {n}'
+    for n in range(6):
+        field = "title" if n % 2 else "slug"
+        body = answers(clients, query.format(slug=SLUGS[0], field=field, n=n))
+        assert (b'"title"' in body) == (field == "title")
+    assert len(selections(clients).kept) == 2
+
+
+def test_selections_seen_once_are_not_kept(clients, compiles):
+    for n in range(12):  # an alias of its own inside every selection
+        answers(clients, f'{{ article(slug: "{SLUGS[0]}") {{ t{n}: title }} }}')
+    assert not selections(clients).kept and compiles.count("Article") == 12
+
+
+def test_each_schema_has_its_own(content_db, compiles):
+    query = '{{ article(slug: "{slug}") {{ title }} }} # {n}'
+    with make_client(content_db, response_cache_size=0) as one, \
+            make_client(content_db, response_cache_size=0) as other:
+        for n in range(3):
+            assert one.post("/graphql", json={"query": query.format(slug=SLUGS[0], n=n)}
+                            ).status_code == 200
+        assert other.post("/graphql", json={"query": query.format(slug=SLUGS[0], n=9)}
+                          ).json()["data"]["article"]["title"]
+    assert compiles.count("Article") == 3  # two for the first schema, one for the other
