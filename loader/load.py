@@ -469,8 +469,14 @@ def _load_fresh(files: list[ContentFile], scan_problems: list[Diagnostic], db_pa
         change.version = content_version(
             ((f.path, f.sha256) for f in files if f.path not in invalid), config.fingerprint)
 
-    change = Change(parsed(), [], [], set(), "", config.fingerprint)
-    counts = (rebuild_in_place if in_place else build_new_store)(db_path, change, durable)
+    records = parsed()
+    change = Change(records, [], [], set(), "", config.fingerprint)
+    try:
+        counts = (rebuild_in_place if in_place else build_new_store)(db_path, change, durable)
+    finally:
+        # After a failed write, the parsing stops here: closing the generator
+        # cancels the chunks not started and waits for the running ones.
+        records.close()
     return LoadReport(True, len(slugs), 0, 0, counts, change.version,
                       time.perf_counter() - started, outcome["warnings"], outcome["errors"],
                       outcome["invalid"], slugs)

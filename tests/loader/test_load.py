@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 import threading
@@ -553,3 +554,33 @@ def test_a_rebuild_in_place_whose_last_file_is_invalid_leaves_the_file_as_it_was
     report = load_content(content_dir, db_path, skip_invalid=True)  # the valid ones land
     assert report.parsed == 9 and report.invalid == ["zz-last.md"]
     assert rows(db_path, "SELECT count(*) FROM articles") == [(9,)]
+
+
+def test_a_first_load_whose_write_fails_stops_parsing(content_dir, db_path, monkeypatch,
+                                                      tmp_path):
+    """The write fails in its first round: the parsing processes are not left to
+    parse every other file first, and nothing is left behind."""
+    import loader.load as load_module
+    import loader.store
+
+    _copies(content_dir, 400)
+    marks = tmp_path / "parsed"
+    real_parse = load_module._parse_one
+
+    def parse_one(file, config):  # runs in the forked parsing processes
+        with open(marks, "a") as out:
+            out.write("x")
+        return real_parse(file, config)
+
+    def insert_rows(*_args):
+        raise sqlite3.OperationalError("disk I/O error (simulated)")
+
+    monkeypatch.setattr(load_module, "_parse_one", parse_one)
+    monkeypatch.setattr(loader.store, "_ROUND", 2)
+    monkeypatch.setattr(loader.store, "_insert_rows", insert_rows)
+    with pytest.raises(sqlite3.OperationalError, match="simulated"):
+        load_content(content_dir, db_path, jobs=2)
+    assert not multiprocessing.active_children()  # the parsing processes are gone
+    assert len(marks.read_text()) < 300  # of 403 files
+    assert not db_path.exists()
+    assert sorted(p.name for p in db_path.parent.iterdir()) == [db_path.name + ".lock"]
