@@ -40,7 +40,7 @@ def _direct(definition) -> Callable[..., Any] | None:
     if definition.base_resolver is None:
         getter = attrgetter(definition.python_name)
         resolve = _mark(lambda source, info: getter(source))
-        resolve.getter = getter
+        resolve.getter, resolve.attribute = getter, definition.python_name
         return resolve
     resolver = definition.base_resolver
     names = {a.python_name for a in definition.arguments}

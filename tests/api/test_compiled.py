@@ -10,7 +10,8 @@ cases (page sizes past the limit, garbage cursors, FTS syntax), so that both
 data and field errors are compared.
 
 ``make test`` runs COMPILED_EXAMPLES (default 400) generated operations;
-``make fuzz`` (HYPOTHESIS_PROFILE=fuzz) runs 6,000.
+``make fuzz`` (HYPOTHESIS_PROFILE=fuzz) runs 6,000; each with plans read from
+their lists and again with plans written out as functions (api.plan_code).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, nodes, queries
 
-from api import compiled
+from api import compiled, plans
 from bench import queries as bench_queries
 from loader.load import load_content
 from tests.api.helpers import ACCEPT, make_client
@@ -111,7 +112,15 @@ def variables_for(text: str, values: dict) -> dict:
     return out
 
 
-def test_every_written_operation_gives_the_same_bytes(apps, values):
+@pytest.fixture(params=["read", "written out"])
+def plans_run(request, monkeypatch) -> str:
+    """Plans run by reading their lists, or from the functions written out for them
+    (api.plan_code) from their first object on."""
+    monkeypatch.setattr(plans, "WRITE_OUT_AFTER", 10 ** 9 if request.param == "read" else 1)
+    return request.param
+
+
+def test_every_written_operation_gives_the_same_bytes(apps, values, plans_run):
     operations = written_operations()
     assert len(operations) >= 15
     for where, text in operations:
@@ -175,7 +184,7 @@ def generated(values: dict) -> st.SearchStrategy[str]:
     return queries(SDL, custom_scalars=scalars, mode=Mode.POSITIVE)
 
 
-def test_generated_operations_give_the_same_bytes(apps, values):
+def test_generated_operations_give_the_same_bytes(apps, values, plans_run):
     outcome: Counter = Counter()
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not LONG,

@@ -9,7 +9,7 @@ import sys
 import pytest
 from graphql import GraphQLError
 
-from api import compiled
+from api import compiled, plans
 from api.cache import LRU
 from api.documents import Documents
 from tests.api.helpers import codes, make_client
@@ -88,8 +88,8 @@ def test_an_unseen_text_compiles_each_selection_once(seed_db, monkeypatch):
     one execution (ExecutionPlans): a list's items do not each compile again."""
     monkeypatch.setattr(compiled, "_PLANS", LRU(512))
     compiles = []
-    real = compiled.Compiler.object_plan
-    monkeypatch.setattr(compiled.Compiler, "object_plan",
+    real = plans.Compiler.object_plan
+    monkeypatch.setattr(plans.Compiler, "object_plan",
                         lambda self, *a: compiles.append(a[0].name) or real(self, *a))
     with make_client(seed_db, response_cache_size=0) as client:
         ids = [t["id"] for t in client.post("/graphql", json={

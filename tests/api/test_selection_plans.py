@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from api import compiled
+from api import compiled, plans
 from tests.api.helpers import make_client
 
 SLUGS = ["2024-ai-trends", "2025-web-platform-trends", "edge-ai-privacy-2025"]
@@ -19,8 +19,8 @@ def compiles(monkeypatch) -> list[str]:
     """The object types compiled, in order; and empty caches, this test's own."""
     monkeypatch.setattr(compiled, "_BY_SELECTION", weakref.WeakKeyDictionary())
     found: list[str] = []
-    real = compiled.Compiler.object_plan
-    monkeypatch.setattr(compiled.Compiler, "object_plan",
+    real = plans.Compiler.object_plan
+    monkeypatch.setattr(plans.Compiler, "object_plan",
                         lambda self, *a: found.append(a[0].name) or real(self, *a))
     return found
 
