@@ -186,7 +186,9 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
     try:
         plan: ObjectPlan | Unsupported = compiler.object_plan(object_type, nodes)
     except Unsupported as exc:
-        plan = exc
+        # Kept across requests: without its traceback, whose frames would keep
+        # the request that compiled it (its context, every row it read) alive.
+        plan = exc.with_traceback(None)
     except Exception as exc:  # a compiler bug must cost speed, never an answer
         plan = Unsupported(f"compiler error: {type(exc).__name__}")
     if variants is None:

@@ -3,8 +3,8 @@
 A repeated answer (api.repeated) takes about 10 µs in all; 16 random hex digits
 from the system's generator took a fifth of that. An id only has to tell
 requests apart in logs and error reports, so each process draws a random prefix
-once and counts from it. A forked process draws its own, or two workers would
-hand out the same ids.
+once and counts from a random start. A forked process draws its own, or two
+workers would hand out the same ids.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ _counter = itertools.count()
 def _start() -> None:
     global _prefix, _counter
     _prefix = secrets.token_hex(4)
-    _counter = itertools.count()
+    # From a random start too: two processes that drew the same prefix (one
+    # chance in 2³² a pair) would otherwise hand out the very same ids.
+    _counter = itertools.count(secrets.randbits(32))
 
 
 def new_request_id() -> str:

@@ -93,3 +93,16 @@ def test_each_schema_has_its_own(content_db, compiles):
         assert other.post("/graphql", json={"query": query.format(slug=SLUGS[0], n=9)}
                           ).json()["data"]["article"]["title"]
     assert compiles.count("Article") == 3  # two for the first schema, one for the other
+
+
+def test_a_kept_refusal_keeps_nothing_of_the_request_that_met_it(clients, compiles):
+    """An introspection selection is refused (Unsupported) and the refusal kept like
+    a plan: without the traceback whose frames would hold that request's rows."""
+    for n in range(3):
+        body = clients[0].post("/graphql", json={
+            "query": f"{{ __schema {{ queryType {{ name }} }} }} # {n}"}).json()
+        assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+    kept = [plan for variants in selections(clients).kept._items.values()
+            for _assumed, plan in variants]
+    refusals = [plan for plan in kept if isinstance(plan, plans.Unsupported)]
+    assert refusals and all(plan.__traceback__ is None for plan in refusals)
