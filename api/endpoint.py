@@ -28,7 +28,7 @@ from starlette.responses import Response
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
-from api import compiled, errors, graphiql, store
+from api import compiled, errors, graphiql, prepared, store
 from api.negotiation import JSON as JSON_MEDIA, content_type, response_media
 from api.cache import LRU, etag_matches, request_key
 from api.config import Settings
@@ -200,8 +200,11 @@ class GraphQLEndpoint:
         """(body, what it read or None when it is not cacheable, status) of executing
         the request against ``snapshot``."""
         settings = self.settings
-        context = Context(snapshot=snapshot, settings=settings, request_id=request_id,
-                          problems=self.holder.problems, document=document)
+        def new_context() -> Context:
+            return Context(snapshot=snapshot, settings=settings, request_id=request_id,
+                           problems=self.holder.problems, document=document)
+
+        context = new_context()
         allowed = (OperationType.QUERY,) if gql.is_get else (
             OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
         extensions = {"contentVersion": snapshot.content_version}
@@ -210,9 +213,9 @@ class GraphQLEndpoint:
             async with asyncio.timeout(settings.max_execution_seconds):
                 if settings.test_execution_delay:
                     await asyncio.sleep(settings.test_execution_delay)
-                result = await self.schema.execute(
-                    gql.query, variable_values=gql.variables, context_value=context,
-                    operation_name=gql.operation_name, allowed_operation_types=allowed)
+                result, context = await prepared.execute_request(
+                    self.schema, settings, gql.query, gql.variables, gql.operation_name,
+                    context, allowed, new_context)
                 if result.data is not None:  # executed (not rejected before): how
                     compiled.STATS.record(context.execution.compiled,
                                           context.execution.fallbacks)

@@ -1,0 +1,108 @@
+"""Documents the server has proven (kept and valid) run past Strawberry's per-request
+steps (api.prepared), and answer exactly as Strawberry's way does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api import prepared
+from bench import queries as bench_queries
+from tests.api.helpers import ACCEPT, make_client
+from tests.api.test_schema import EVERYTHING
+
+SLUG = "2024-ai-trends"
+
+
+@pytest.fixture
+def clients(content_db):
+    """Response cache off; with compiled execution (and proven documents) and without."""
+    with make_client(content_db, response_cache_size=0) as ours, \
+            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
+        yield ours, theirs
+
+
+def through_strawberry(client) -> list[str]:
+    """The texts that went through Strawberry's execute, recorded in a list."""
+    schema = client.app.state.endpoint.schema
+    calls: list[str] = []
+    real = schema.execute
+
+    async def counted(query, *args, **kwargs):
+        calls.append(query)
+        return await real(query, *args, **kwargs)
+    schema.execute = counted
+    return calls
+
+
+def body(client, payload: dict) -> tuple[int, bytes]:
+    response = client.post("/graphql", json=payload, headers={"Accept": ACCEPT})
+    return response.status_code, response.content.replace(
+        response.headers["x-request-id"].encode(), b"<id>")
+
+
+def same_thrice(clients, payload: dict) -> bytes:
+    """The payload three times to each app: the same status and bytes every time."""
+    ours, theirs = clients
+    answers = {body(client, payload) for client in (ours, theirs) for _ in range(3)}
+    assert len(answers) == 1, answers
+    return answers.pop()[1]
+
+
+@pytest.mark.parametrize("query, variables", [
+    (bench_queries.ARTICLE, {"slug": SLUG}),
+    (bench_queries.ARTICLES, None),
+    (bench_queries.SEARCH, {"q": "AI"}),
+    (EVERYTHING, None),
+    ('query Two { a: article(slug: "2024-ai-trends") { title } } '
+     'query One { years { year } }', "One"),
+])
+def test_a_proven_document_answers_as_strawberry_does(clients, query, variables):
+    calls = through_strawberry(clients[0])
+    payload = {"query": query}
+    if isinstance(variables, str):
+        payload["operationName"] = variables
+    elif variables:
+        payload["variables"] = variables
+    answer = same_thrice(clients, payload)
+    assert b'"data"' in answer
+    assert calls == [query, query]  # the third went past Strawberry
+
+
+def test_a_proven_document_with_wrong_variables_is_rejected_alike(clients):
+    calls = through_strawberry(clients[0])
+    query = bench_queries.ARTICLE
+    for _ in range(2):  # seen twice: kept and proven valid
+        same_thrice(clients, {"query": query, "variables": {"slug": SLUG}})
+    answer = same_thrice(clients, {"query": query, "variables": {"slug": 5}})
+    assert b'"errors"' in answer and b'"data"' not in answer
+    assert len(calls) == 2
+
+
+def test_what_is_not_proven_goes_strawberrys_way(clients):
+    calls = through_strawberry(clients[0])
+    invalid = "{ article(slug: 1) { nope } }"
+    same_thrice(clients, {"query": invalid})
+    two = "query A { years { year } } query B { tags { name } }"
+    same_thrice(clients, {"query": two, "operationName": "Missing"})
+    assert calls == [invalid] * 3 + [two] * 3
+
+
+def test_without_compiled_execution_nothing_is_proven(content_db):
+    with make_client(content_db, response_cache_size=0, compiled_execution=False) as client:
+        calls = through_strawberry(client)
+        for _ in range(3):
+            assert client.post("/graphql", json={"query": "{ years { year } }"}).status_code == 200
+    assert len(calls) == 3
+
+
+def test_proven_execution_that_raises_is_answered_through_strawberry(clients, monkeypatch):
+    async def broken(*_args):
+        raise RuntimeError("a bug in the proven path")
+
+    monkeypatch.setattr(prepared, "execute_proven", broken)
+    calls = through_strawberry(clients[0])
+    answer = same_thrice(clients, {"query": "{ years { year count } }"})
+    assert json.loads(answer)["data"]["years"]
+    assert len(calls) == 3
