@@ -200,11 +200,8 @@ class GraphQLEndpoint:
         """(body, what it read or None when it is not cacheable, status) of executing
         the request against ``snapshot``."""
         settings = self.settings
-        def new_context() -> Context:
-            return Context(snapshot=snapshot, settings=settings, request_id=request_id,
-                           problems=self.holder.problems, document=document)
-
-        context = new_context()
+        context = Context(snapshot=snapshot, settings=settings, request_id=request_id,
+                          problems=self.holder.problems, document=document)
         allowed = (OperationType.QUERY,) if gql.is_get else (
             OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION)
         extensions = {"contentVersion": snapshot.content_version}
@@ -213,9 +210,9 @@ class GraphQLEndpoint:
             async with asyncio.timeout(settings.max_execution_seconds):
                 if settings.test_execution_delay:
                     await asyncio.sleep(settings.test_execution_delay)
-                result, context = await prepared.execute_request(
+                result = await prepared.execute_request(
                     self.schema, settings, gql.query, gql.variables, gql.operation_name,
-                    context, allowed, new_context)
+                    context, allowed)
                 if result.data is not None:  # executed (not rejected before): how
                     compiled.STATS.record(context.execution.compiled,
                                           context.execution.fallbacks)

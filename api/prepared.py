@@ -22,9 +22,9 @@ compare the answers byte for byte.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
-from graphql import DocumentNode, ExecutionResult, OperationType, execute
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, execute
 from graphql.execution import MiddlewareManager
 from graphql.utilities import get_operation_ast
 from strawberry.execution import optimized_is_awaitable
@@ -38,26 +38,25 @@ log = logging.getLogger("content_api")
 
 async def execute_request(schema: ContentSchema, settings: Settings, query: str,
                           variables: dict | None, operation_name: str | None, context: Any,
-                          allowed: Iterable, fresh_context: Callable[[], Any]
-                          ) -> tuple[Any, Any]:
-    """(result, the context it ran with) of executing a request whose document the
-    endpoint parsed (``context.document``): a proven one past Strawberry's steps,
-    anything else through Strawberry's ``execute``. Should the proven way raise
-    (Strawberry would have turned that into an error), the request runs again
-    Strawberry's way, with a fresh context: resolvers only read."""
+                          allowed: Iterable) -> ExecutionResult:
+    """The result of executing a request whose document the endpoint parsed
+    (``context.document``): a proven one past Strawberry's steps, anything else
+    through Strawberry's ``execute``. Should the proven way raise, the answer is
+    what Strawberry makes of an exception raised while executing: that one error,
+    and no data."""
     document = context.document
     if settings.compiled_execution and proven(schema, document, query, operation_name,
                                               settings.max_tokens):
         try:
-            return await execute_proven(schema, document, variables, operation_name,
-                                        context), context
-        except Exception:
-            log.warning("request %s: proven execution raised; executing again through "
-                        "Strawberry", context.request_id, exc_info=True)
-            context = fresh_context()
-    result = await schema.execute(query, variable_values=variables, context_value=context,
-                                  operation_name=operation_name, allowed_operation_types=allowed)
-    return result, context
+            return await execute_proven(schema, document, variables, operation_name, context)
+        except Exception as exc:
+            log.warning("request %s: proven execution raised", context.request_id,
+                        exc_info=True)
+            error = exc if isinstance(exc, GraphQLError) else GraphQLError(
+                str(exc), original_error=exc)
+            return ExecutionResult(None, [error])
+    return await schema.execute(query, variable_values=variables, context_value=context,
+                                operation_name=operation_name, allowed_operation_types=allowed)
 
 
 def proven(schema: ContentSchema, document: Any, query: str, operation_name: str | None,

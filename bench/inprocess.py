@@ -44,12 +44,10 @@ def executor(settings: Settings, snapshot: Snapshot):
             document = schema.documents.parse(query, max_tokens=settings.max_tokens)
         except GraphQLError as error:
             document = error
-
-        def new_context() -> Context:
-            return Context(snapshot=snapshot, settings=settings, request_id="bench",
-                           document=document)
-        result, _ = loop.run_until_complete(prepared.execute_request(
-            schema, settings, query, variables, None, new_context(), ALLOWED, new_context))
+        context = Context(snapshot=snapshot, settings=settings, request_id="bench",
+                          document=document)
+        result = loop.run_until_complete(prepared.execute_request(
+            schema, settings, query, variables, None, context, ALLOWED))
         assert not result.errors, result.errors
         return orjson.dumps({"data": result.data})
     return run

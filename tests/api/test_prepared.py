@@ -3,8 +3,6 @@ steps (api.prepared), and answer exactly as Strawberry's way does."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from api import prepared
@@ -97,12 +95,36 @@ def test_without_compiled_execution_nothing_is_proven(content_db):
     assert len(calls) == 3
 
 
-def test_proven_execution_that_raises_is_answered_through_strawberry(clients, monkeypatch):
-    async def broken(*_args):
-        raise RuntimeError("a bug in the proven path")
+def test_proven_execution_that_raises_answers_as_strawberry_would(content_db, monkeypatch):
+    """An exception raised while executing: Strawberry answers it with that one error
+    and no data; so does the proven way, without executing again."""
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug while executing")
 
-    monkeypatch.setattr(prepared, "execute_proven", broken)
+    query = "{ years { year count } }"
+    with make_client(content_db, response_cache_size=0) as client:
+        calls = through_strawberry(client)
+        for _ in range(2):  # Strawberry's way; then kept and proven
+            assert client.post("/graphql", json={"query": query}).status_code == 200
+        monkeypatch.setattr(prepared, "execute", broken)  # graphql-core's, as called there
+        proven = body(client, {"query": query})
+        assert len(calls) == 2  # not executed again through Strawberry
+        monkeypatch.setattr(prepared, "proven", lambda *_args: False)
+        monkeypatch.setattr("strawberry.schema.schema.execute", broken)
+        strawberry_way = body(client, {"query": query})
+    assert proven == strawberry_way  # status and bytes
+    assert b'"data":null' in proven[1] and b"INTERNAL_SERVER_ERROR" in proven[1]
+
+
+def test_a_proven_document_over_get_answers_as_strawberry_does(clients):
     calls = through_strawberry(clients[0])
-    answer = same_thrice(clients, {"query": "{ years { year count } }"})
-    assert json.loads(answer)["data"]["years"]
-    assert len(calls) == 3
+    query = '{ article(slug: "2024-ai-trends") { title trends { title } } }'
+    answers = set()
+    for client in clients:
+        for _ in range(3):
+            response = client.get("/graphql", params={"query": query},
+                                  headers={"Accept": ACCEPT})
+            content = response.content.replace(response.headers["x-request-id"].encode(), b"<id>")
+            answers.add((response.status_code, response.headers.get("etag"), content))
+    assert len(answers) == 1 and answers.pop()[0] == 200
+    assert calls == [query, query]
