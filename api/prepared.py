@@ -15,8 +15,8 @@ operation name and context. Measured in process for the benchmark's
 Anything else takes Strawberry's way: a text seen for the first or second time,
 one that failed validation, one whose operation name matches nothing, and any
 request when compiled execution is off (the reference the differential tests
-compare with). tests/api/test_prepared.py and tests/api/test_compiled.py
-compare the answers byte for byte.
+compare with). tests/api/test_prepared.py compares the answers with
+Strawberry's byte for byte, errors included.
 """
 
 from __future__ import annotations
