@@ -71,6 +71,28 @@ class LRU(Generic[V]):
         return len(self._items)
 
 
+class SecondSight:
+    """A doorkeeper: says whether a key was seen before, remembering at most
+    ``size`` keys seen once, by their hash (plain ints, which the garbage
+    collector does not walk). Caches that keep an entry only from its second
+    sight (api.documents, api.compiled.SelectionPlans) let a flood of keys that
+    never come back leave nothing behind."""
+
+    def __init__(self, size: int) -> None:
+        self._seen: LRU[bool] = LRU(size)
+
+    def again(self, key: Hashable) -> bool:
+        """True from the second time ``key`` is offered (while remembered)."""
+        digest = hash(key)
+        if self._seen.get(digest):
+            return True
+        self._seen.put(digest, True)
+        return False
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
 def variables_key(variables: dict | None) -> bytes:
     """Variables in a canonical form: the same values give the same bytes."""
     if not variables:

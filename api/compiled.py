@@ -35,7 +35,7 @@ from typing import Any
 from graphql import FieldNode
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from api.cache import LRU
+from api.cache import LRU, SecondSight
 from api.documents import document_kept
 from api.errors import TIMEOUT, ApiError
 from api.plans import Compiler, ObjectPlan, Unsupported, _Run
@@ -73,8 +73,8 @@ STATS = ExecutionStats()
 
 
 # Plans across requests: (type name, ids of the field nodes) -> [(assumptions, plan or
-# the reason it has none), ...]. Each entry keeps its nodes alive, so an id is never
-# reused for another node while its plan is cached. A document of the benchmark's
+# the reason it has none, the nodes), ...]. Each entry keeps its nodes alive, so an id
+# is never reused for another node while its plan is cached. A document of the benchmark's
 # size has about ten entries, and an entry with the document it keeps alive weighs
 # about 80 KB: 512 entries hold the plans of some fifty documents, the operations of
 # a typical app. Only documents the parser cache keeps are planned into it (from
@@ -110,7 +110,7 @@ class SelectionPlans:
 
     def __init__(self, size: int = 256, remembered: int = 4096) -> None:
         self.kept: LRU[list] = LRU(size)  # key -> [(assumed, plan), ...]
-        self.seen: LRU[bool] = LRU(remembered)  # hashes of keys seen once
+        self.seen = SecondSight(remembered)
 
     @staticmethod
     def key(object_type, nodes: list[FieldNode], fragments: dict) -> tuple | None:
@@ -130,17 +130,12 @@ class SelectionPlans:
         return object_type.name, tuple(texts), tuple(named)
 
     def get(self, key: tuple, coerced: dict) -> ObjectPlan | Unsupported | None:
-        for assumed, plan in self.kept.get(key) or ():
-            if all(coerced.get(name) == value for name, value in assumed.items()):
-                return plan
-        return None
+        return _variant(self.kept.get(key), coerced)
 
     def offer(self, key: tuple, assumed: dict, plan: ObjectPlan | Unsupported) -> None:
         variants = self.kept.get(key)
         if variants is None:
-            digest = hash(key)
-            if not self.seen.get(digest):
-                self.seen.put(digest, True)
+            if not self.seen.again(key):
                 return
             variants = []
             self.kept.put(key, variants)
@@ -172,15 +167,14 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
     key = (object_type.name, tuple(map(id, nodes)))
     variants = plans.get(key)
     coerced = variable_values.coerced if variable_values is not None else {}
-    if variants is not None:
-        for _nodes, assumed, plan in variants:
-            if all(coerced.get(name) == value for name, value in assumed.items()):
-                return plan
+    found = _variant(variants, coerced)
+    if found is not None:
+        return found
     shared = selection_plans(schema) if isinstance(plans, ExecutionPlans) else None
     text_key = shared.key(object_type, nodes, fragments) if shared is not None else None
     found = shared.get(text_key, coerced) if text_key is not None else None
     if found is not None:
-        plans.put(key, [(nodes, {}, found)])  # its assumptions hold for this execution
+        plans.put(key, [({}, found, nodes)])  # its assumptions hold for this execution
         return found
     compiler = Compiler(schema, fragments, variable_values)
     try:
@@ -195,10 +189,19 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
         variants = []
         plans.put(key, variants)
     if len(variants) < _MAX_VARIANTS:
-        variants.append((nodes, compiler.assumed, plan))
+        variants.append((compiler.assumed, plan, nodes))
     if text_key is not None:
         shared.offer(text_key, compiler.assumed, plan)
     return plan
+
+
+def _variant(variants: list | None, coerced: dict) -> ObjectPlan | Unsupported | None:
+    """The plan of the first variant (assumed @skip/@include values, plan, ...)
+    whose assumptions hold for the request's variables."""
+    for assumed, plan, *_ in variants or ():
+        if all(coerced.get(name) == value for name, value in assumed.items()):
+            return plan
+    return None
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):

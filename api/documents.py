@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
 from strawberry.extensions import SchemaExtension
 
-from api.cache import LRU
+from api.cache import LRU, SecondSight
 
 
 class Documents:
@@ -35,8 +35,7 @@ class Documents:
 
     def __init__(self, size: int, remembered: int | None = None) -> None:
         self.kept: LRU[DocumentNode] = LRU(size)  # (text, parse options) -> document
-        # Hashes of texts seen once: plain ints, which the collector does not walk.
-        self.seen: LRU[bool] = LRU(remembered if remembered is not None else 8 * size)
+        self.seen = SecondSight(remembered if remembered is not None else 8 * size)
 
     def parse(self, query: str, **options) -> DocumentNode:
         """The document of ``query`` (GraphQLError when it does not parse)."""
@@ -45,10 +44,8 @@ class Documents:
         if document is not None:
             return document
         document = parse(query, **options)
-        digest = hash(key)
-        if not self.seen.get(digest):
-            self.seen.put(digest, True)
-        elif self.kept.get(key) is None:  # else another request kept it meanwhile
+        # Unless another request kept it meanwhile.
+        if self.seen.again(key) and self.kept.get(key) is None:
             self.kept.put(key, document)
         return document
 

@@ -465,7 +465,7 @@ def _load_fresh(files: list[ContentFile], scan_problems: list[Diagnostic], db_pa
             raise LoadError(problems)
         invalid = {p.path for p in errors}
         outcome["errors"], outcome["invalid"] = errors, sorted(invalid)
-        change.warnings = outcome["warnings"] = [p for p in problems if not p.is_error]
+        change.warnings = [p for p in problems if not p.is_error]
         change.version = content_version(
             ((f.path, f.sha256) for f in files if f.path not in invalid), config.fingerprint)
 
@@ -483,5 +483,5 @@ def _load_fresh(files: list[ContentFile], scan_problems: list[Diagnostic], db_pa
         # cancels the chunks not started and waits for the running ones.
         stream.close()
     return LoadReport(True, len(slugs), 0, 0, counts, change.version,
-                      time.perf_counter() - started, outcome["warnings"], outcome["errors"],
+                      time.perf_counter() - started, change.warnings, outcome["errors"],
                       outcome["invalid"], slugs)

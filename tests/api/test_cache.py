@@ -49,3 +49,12 @@ def test_etag_matching():
     assert etag_matches(tag, tag) and etag_matches(f'"x", W/{tag}', tag)
     assert etag_matches("*", tag)
     assert not etag_matches('"other"', tag) and not etag_matches(None, tag)
+
+
+def test_second_sight_says_yes_from_a_keys_second_offer_within_its_bound():
+    from api.cache import SecondSight
+
+    seen = SecondSight(2)
+    assert [seen.again("a"), seen.again("a"), seen.again("a")] == [False, True, True]
+    assert not seen.again("b") and not seen.again("c")  # "a" is forgotten: two at most
+    assert len(seen) == 2 and not seen.again("a")
