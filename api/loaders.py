@@ -44,12 +44,18 @@ class Family:
     Resolvers then return plain lists instead of futures, and graphql-core
     completes them without an asyncio task per parent object, which was most of
     the time of a nested ``articles(first: 100)`` (bench/out/profile-b.txt).
+
+    A family holds its members' rows, not the members: each member points at its
+    family, and a family pointing back would make every object of a response part
+    of a reference cycle, freed only by the garbage collector. Its passes over
+    them were 114 µs of a 750 µs request for one article (gc.callbacks, in
+    process), where the data floor, which makes no cycle, had none.
     """
 
-    __slots__ = ("members", "loaded")
+    __slots__ = ("rows", "loaded")
 
-    def __init__(self, members: list) -> None:
-        self.members = members
+    def __init__(self, rows: list) -> None:
+        self.rows = rows
         self.loaded: dict[tuple, dict] = {}
 
 
@@ -59,7 +65,7 @@ def adopt(objects: list) -> list:
     a family, are left alone. (Asking each object, not the first, was a twentieth
     of a nested ``articles(first: 100)``.)"""
     if objects and hasattr(objects[0], "__dict__"):
-        family = Family(objects)
+        family = Family([obj.row for obj in objects])
         for obj in objects:
             obj._family = family
     return objects
@@ -72,7 +78,10 @@ def _family_of(obj) -> Family:
     return family
 
 
-@dataclass(frozen=True)
+# Compared by identity (eq=False): relations key the loaded families once per
+# object asked, and a dataclass's own hash and equality, field by field, were a
+# Python call on every lookup. Each relation is one constant of this module.
+@dataclass(frozen=True, eq=False)
 class Relation:
     """Rows of ``table`` whose ``column`` equals the parent row's ``parent_column``."""
 
@@ -84,14 +93,9 @@ class Relation:
     many: bool = True
     columns: str = ""  # what to select; empty: the table's default (queries.COLUMNS)
 
-    # Relations key the loaded families, once per object asked: hash once, not
-    # field by field on every lookup.
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_hash", hash((self.table, self.column, self.parent_column,
-                                                self.order, self.extra, self.many, self.columns)))
-
-    def __hash__(self) -> int:
-        return self._hash
+    def __post_init__(self) -> None:  # its statement, written once
+        object.__setattr__(self, "sql", queries.rows_by_sql(
+            self.table, self.column, self.extra, self.order, self.columns))
 
 
 TRENDS_OF_ARTICLE = Relation("trends", "article_id", order="article_id, position")
@@ -107,6 +111,16 @@ POINTS_OF_ROUTE = Relation("route_points", "route_id", order="route_id, id")  # 
 ARTICLE_OF = Relation("articles", "id", parent_column="article_id", many=False)
 TREND_OF = Relation("trends", "id", parent_column="trend_id", many=False)
 BODY_OF_ARTICLE = Relation("articles", "id", many=False, columns=queries.BODY_COLUMNS)
+# The node a search hit points at, per node table (made on first use: one
+# relation per table, as the rows memo of Loaders compares them by identity).
+_NODE_BY_ID: dict[str, Relation] = {}
+
+
+def _node_relation(table: str) -> Relation:
+    found = _NODE_BY_ID.get(table)
+    if found is None:
+        found = _NODE_BY_ID.setdefault(table, Relation(table, "id", many=False))
+    return found
 
 
 def check_deadline() -> None:
@@ -131,7 +145,7 @@ def related(loaders: "Loaders", obj, relation: Relation, wrap: Wrap = None):
     if by_key is None:
         check_deadline()
         keys = tuple(dict.fromkeys(
-            k for k in (m.row[relation.parent_column] for m in family.members) if k is not None))
+            k for k in (row[relation.parent_column] for row in family.rows) if k is not None))
         rows = loaders.rows(relation, keys)
         built = adopt([wrap(row) if wrap else row for row in rows])
         by_key = {}
@@ -152,7 +166,7 @@ def family_lookup(loaders: "Loaders", obj, spec: tuple, fetch: Callable[[list], 
     found = family.loaded.get(spec)
     if found is None:
         check_deadline()
-        ids = list(dict.fromkeys(member.row["id"] for member in family.members))
+        ids = list(dict.fromkeys(row["id"] for row in family.rows))
         found = family.loaded[spec] = fetch(ids)
     return found
 
@@ -166,11 +180,11 @@ def related_node(loaders: "Loaders", obj, wraps: dict[str, Callable]):
     if by_key is None:
         check_deadline()
         wanted: dict[str, list] = {}
-        for member in family.members:
-            wanted.setdefault(member.row["node_table"], []).append(member.row["node_id"])
+        for row in family.rows:
+            wanted.setdefault(row["node_table"], []).append(row["node_id"])
         by_key = {}
         for table, keys in wanted.items():
-            rows = loaders.rows(Relation(table, "id", many=False), tuple(dict.fromkeys(keys)))
+            rows = loaders.rows(_node_relation(table), tuple(dict.fromkeys(keys)))
             built = adopt([wraps[table](row) for row in rows])
             by_key.update(((table, row["id"]), item) for row, item in zip(rows, built))
         family.loaded[spec] = by_key
@@ -199,9 +213,7 @@ class Loaders:
         memo = (relation, keys)
         found = self._rows.get(memo)
         if found is None:
-            found = self._rows[memo] = queries.rows_by(
-                self.conn, relation.table, relation.column, keys,
-                extra=relation.extra, order=relation.order, columns=relation.columns)
+            found = self._rows[memo] = queries.rows_by_statement(self.conn, relation.sql, keys)
         if relation.table == "articles":
             self.reads.articles(found)
         return found
@@ -211,9 +223,13 @@ class Loaders:
         spec = ("one", table, column, wrap)
         loader = self._loaders.get(spec)
         if loader is None:
+            # The load function keeps the connection and the record, not this
+            # object, which holds the loader: no reference cycle (see release).
+            conn, reads = self.conn, self.reads
+
             async def load(keys: list) -> list[Any]:
-                rows = queries.rows_by(self.conn, table, column, keys)
-                self._record_lookup(table, column, keys, rows)
+                rows = queries.rows_by(conn, table, column, keys)
+                _record_lookup(reads, table, column, keys, rows)
                 # One batch is one family: the objects' relations load together.
                 built = adopt([wrap(row) if wrap else row for row in rows])
                 by_key = {row[column]: item for row, item in zip(rows, built)}
@@ -222,15 +238,27 @@ class Loaders:
             loader = self._loaders[spec] = DataLoader(load_fn=load)
         return loader
 
-    def _record_lookup(self, table: str, column: str, keys: list, rows: list) -> None:
-        # A slug, or a node key (which starts with its article's slug and "/"),
-        # is recorded found or not: the article's appearing must change the answer.
-        if column in ("slug", "key"):
-            self.reads.slugs.update(str(key).split("/", 1)[0] for key in keys)
-        self.reads.articles(rows, "id" if table == "articles" else "article_id")
+    def release(self) -> None:
+        """Let go of what this request loaded, once its response is built.
+
+        graphql-core's execution context is part of a reference cycle (it keeps
+        bound methods of its own), and it holds the request's context, so
+        without this every row and object of a response waited for the garbage
+        collector; let go here, they are freed as soon as the last reference goes.
+        """
+        self._loaders.clear()
+        self._rows.clear()
 
     def node_by_key(self, table: str, wrap: Wrap = None) -> DataLoader:
         return self.one(table, "key", wrap)
+
+
+def _record_lookup(reads: Reads, table: str, column: str, keys: list, rows: list) -> None:
+    # A slug, or a node key (which starts with its article's slug and "/"),
+    # is recorded found or not: the article's appearing must change the answer.
+    if column in ("slug", "key"):
+        reads.slugs.update(str(key).split("/", 1)[0] for key in keys)
+    reads.articles(rows, "id" if table == "articles" else "article_id")
 
 
 @dataclass

@@ -169,36 +169,56 @@ def _has_variable(value) -> bool:
         _has_variable(f.value) for f in getattr(value, "fields", None) or ())
 
 
-def _leaf(graphql_type):
-    """Completion of a leaf value. The common scalars get a closure each, with
-    their type check written out, since this runs for every leaf in a list:
-    one shared closure calling a check would add a call per value."""
+def _leaf(graphql_type, non_null: bool = False):
+    """Completion of a leaf value (of a non-null leaf: a null abandons). The common
+    scalars get a closure each, with their type check written out, since this
+    runs for every leaf in a list: one shared closure calling a check would add
+    a call per value."""
     coerce = graphql_type.coerce_output_value
+    null = _abandon if non_null else _none
     if graphql_type is GraphQLString or graphql_type is GraphQLID:
         def complete(value, run):
-            if value is None:
-                return None
             if value.__class__ is str:
                 return value
+            if value is None:
+                return null()
             return _coerced(coerce, value)
     elif graphql_type is GraphQLInt:
         def complete(value, run):
-            if value is None:
-                return None
             if value.__class__ is int and INT_MIN <= value <= INT_MAX:
                 return value
+            if value is None:
+                return null()
             return _coerced(coerce, value)
     elif graphql_type is GraphQLBoolean:
         def complete(value, run):
-            if value is None:
-                return None
             if value.__class__ is bool:
                 return value
+            if value is None:
+                return null()
             return _coerced(coerce, value)
     else:
         def complete(value, run):
-            return None if value is None else _coerced(coerce, value)
+            return null() if value is None else _coerced(coerce, value)
     return complete
+
+
+def _object(plan: ObjectPlan, non_null: bool = False):
+    """Completion of an object by its plan (of a non-null object: a null abandons).
+    A plan's result is never null."""
+    null = _abandon if non_null else _none
+
+    def complete(value, run):
+        return null() if value is None else plan.run(value, run)
+    return complete
+
+
+def _none():
+    return None
+
+
+def _abandon():
+    raise _Abandon()
 
 
 def _coerced(coerce, value):
@@ -247,8 +267,17 @@ class Compiler:
         return ObjectPlan(object_type.name, fields)
 
     def value_plan(self, graphql_type, nodes: list[FieldNode]):
+        """Completion of a field's value. The common shapes (a non-null object or
+        leaf, a list of them) get one closure each rather than one per wrapping
+        type: this runs for every object and list item of a response, and each
+        closure call costs as much as the check it makes."""
         if isinstance(graphql_type, GraphQLNonNull):
-            inner = self.value_plan(graphql_type.of_type, nodes)
+            inner_type = graphql_type.of_type
+            if is_leaf_type(inner_type):
+                return _leaf(inner_type, non_null=True)
+            if is_object_type(inner_type):
+                return _object(self.object_plan(inner_type, nodes), non_null=True)
+            inner = self.value_plan(inner_type, nodes)
 
             def complete(value, run):
                 out = inner(value, run)
@@ -257,26 +286,48 @@ class Compiler:
                 return out
             return complete
         if isinstance(graphql_type, GraphQLList):
-            inner = self.value_plan(graphql_type.of_type, nodes)
+            return self._list(graphql_type.of_type, nodes)
+        if is_leaf_type(graphql_type):
+            return _leaf(graphql_type)
+        if is_object_type(graphql_type):
+            return _object(self.object_plan(graphql_type, nodes))
+        if is_abstract_type(graphql_type):
+            return self._abstract(graphql_type, nodes)
+        raise Unsupported(f"type {graphql_type}")
+
+    def _list(self, item_type, nodes: list[FieldNode]):
+        """Completion of a list: non-null objects and strings, the lists of our
+        types, are checked in the comprehension itself."""
+        if isinstance(item_type, GraphQLNonNull) and is_object_type(item_type.of_type):
+            plan = self.object_plan(item_type.of_type, nodes)
 
             def complete(value, run):
                 if value is None:
                     return None
                 if value.__class__ is not list and value.__class__ is not tuple:
                     raise _Abandon()
-                return [inner(item, run) for item in value]
+                produce = plan.run  # read once a list: it is swapped when written out
+                return [produce(item, run) if item is not None else _abandon()
+                        for item in value]
             return complete
-        if is_leaf_type(graphql_type):
-            return _leaf(graphql_type)
-        if is_object_type(graphql_type):
-            plan = self.object_plan(graphql_type, nodes)
-
+        inner = self.value_plan(item_type, nodes)
+        if isinstance(item_type, GraphQLNonNull) and item_type.of_type in (GraphQLString,
+                                                                             GraphQLID):
             def complete(value, run):
-                return None if value is None else plan.run(value, run)
+                if value is None:
+                    return None
+                if value.__class__ is not list and value.__class__ is not tuple:
+                    raise _Abandon()
+                return [item if item.__class__ is str else inner(item, run) for item in value]
             return complete
-        if is_abstract_type(graphql_type):
-            return self._abstract(graphql_type, nodes)
-        raise Unsupported(f"type {graphql_type}")
+
+        def complete(value, run):
+            if value is None:
+                return None
+            if value.__class__ is not list and value.__class__ is not tuple:
+                raise _Abandon()
+            return [inner(item, run) for item in value]
+        return complete
 
     def _abstract(self, abstract_type, nodes: list[FieldNode]):
         plans: dict[str, ObjectPlan] = {}

@@ -44,6 +44,16 @@ async def execute_request(schema: ContentSchema, settings: Settings, query: str,
     through Strawberry's ``execute``. Should the proven way raise, the answer is
     what Strawberry makes of an exception raised while executing: that one error,
     and no data."""
+    try:
+        return await _execute(schema, settings, query, variables, operation_name, context,
+                              allowed)
+    finally:
+        context.loaders.release()  # the response is built: its rows and objects can go
+
+
+async def _execute(schema: ContentSchema, settings: Settings, query: str,
+                   variables: dict | None, operation_name: str | None, context: Any,
+                   allowed: Iterable) -> ExecutionResult:
     document = context.document
     if settings.compiled_execution and proven(schema, document, query, operation_name,
                                               settings.max_tokens):

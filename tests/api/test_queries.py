@@ -115,3 +115,26 @@ def test_filter_text_is_bounded(content_client):
     body = gql(content_client, '{ routes(filter: {cons: "%s"}) { totalCount } }' % ("成" * 201),
                expect_errors=True)
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_rows_by_gives_the_same_rows_however_the_values_are_passed(content_db):
+    """Up to MARKS_UP_TO values go as parameters, more as one JSON array: the
+    rows are the same, in the same order, and each count has one statement."""
+    import sqlite3
+
+    from api import queries
+
+    conn = sqlite3.connect(content_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        ids = [r[0] for r in conn.execute("SELECT id FROM route_points ORDER BY id")]
+        assert len(ids) > queries.MARKS_UP_TO + 1
+        for count in (1, queries.MARKS_UP_TO, queries.MARKS_UP_TO + 1, len(ids)):
+            wanted = list(reversed(ids[:count]))
+            rows = queries.rows_by(conn, "route_points", "id", wanted, order="id DESC")
+            expected = conn.execute("SELECT * FROM route_points WHERE id <= ? ORDER BY id DESC",
+                                    (ids[count - 1],)).fetchall()
+            assert [tuple(r) for r in rows] == [tuple(r) for r in expected]
+        assert not queries.rows_by(conn, "route_points", "id", [-1])
+    finally:
+        conn.close()
