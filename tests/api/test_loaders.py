@@ -141,3 +141,47 @@ def test_article_bodies_load_once_per_family_and_only_when_asked(dbs):
     node = large_data["articles"]["nodes"][0]
     assert node["body"].startswith("#") and node["html"].startswith("<")
     assert node["trends"][0]["article"]["body"] and len(node["excerpt"]) <= 40
+
+
+def test_a_batch_loader_loads_the_keys_of_one_turn_together():
+    import asyncio
+
+    from api.loaders import BatchLoader
+
+    calls: list[list] = []
+
+    def load(keys):
+        calls.append(list(keys))
+        return [f"value of {k}" for k in keys]
+
+    async def main():
+        loader = BatchLoader(load)
+        first = await asyncio.gather(*(loader.load(k) for k in ["a", "b", "a", "c"]))
+        alone = await loader.load("d")
+        again = await asyncio.gather(loader.load("b"), loader.load("e"))
+        return first, alone, again
+
+    first, alone, again = asyncio.run(main())
+    assert first == ["value of a", "value of b", "value of a", "value of c"]
+    assert alone == "value of d" and again == ["value of b", "value of e"]
+    assert calls == [["a", "b", "c"], ["d"], ["e"]]  # a loaded key is never asked again
+
+
+def test_a_batch_loaders_error_reaches_every_waiter_of_its_batch():
+    import asyncio
+
+    from api.loaders import BatchLoader
+
+    calls: list[list] = []
+
+    def load(keys):
+        calls.append(list(keys))
+        raise RuntimeError(f"cannot load {keys}")
+
+    async def main():
+        loader = BatchLoader(load)
+        return await asyncio.gather(loader.load(1), loader.load(2), return_exceptions=True)
+
+    outcomes = asyncio.run(main())
+    assert [str(o) for o in outcomes] == ["cannot load [1, 2]"] * 2
+    assert calls == [[1, 2]]
