@@ -211,6 +211,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self._run: _Run | None = None
         self._plans: LRU | ExecutionPlans | None = None
+        # graphql-core hands resolvers two bound methods of this context, which it
+        # keeps: a reference cycle, so that every execution (and the request
+        # context it holds) waited for the garbage collector. Bound weakly, the
+        # context is freed when graphql-core lets go of it; it is alive for as
+        # long as any resolver can call them.
+        helpers = self.async_helpers
+        self.async_helpers = type(helpers)(gather=_weakly(self.gather_async_work),
+                                           track=_weakly(self.track_async_work))
 
     def complete_object_value(self, return_type, field_details_list, info, path, result,
                               position_context):
@@ -237,6 +245,15 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             _note(context, None, str(plan))
         return super().complete_object_value(return_type, field_details_list, info, path,
                                              result, position_context)
+
+
+def _weakly(method):
+    """``method``, called through a weak reference to its object."""
+    reference = weakref.WeakMethod(method)
+
+    def call(*args, **kwargs):
+        return reference()(*args, **kwargs)
+    return call
 
 
 def _note(context, compiled: int | None, fallback: str | None) -> None:

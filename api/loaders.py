@@ -218,9 +218,11 @@ class Loaders:
             self.reads.articles(found)
         return found
 
-    def one(self, table: str, column: str, wrap: Wrap = None) -> "BatchLoader":
-        """Loads the single row of ``table`` whose unique ``column`` equals the key (or None)."""
-        spec = ("one", table, column, wrap)
+    def one(self, table: str, column: str, wrap: Wrap = None,
+            columns: str = "") -> "BatchLoader":
+        """Loads the single row of ``table`` whose unique ``column`` equals the key (or
+        None): ``columns``, or the table's default columns."""
+        spec = ("one", table, column, wrap, columns)
         loader = self._loaders.get(spec)
         if loader is None:
             # The load function keeps the connection and the record, not this
@@ -228,7 +230,7 @@ class Loaders:
             conn, reads = self.conn, self.reads
 
             def load(keys: list) -> list[Any]:
-                rows = queries.rows_by(conn, table, column, keys)
+                rows = queries.rows_by(conn, table, column, keys, columns=columns)
                 _record_lookup(reads, table, column, keys, rows)
                 # One batch is one family: the objects' relations load together.
                 built = adopt([wrap(row) if wrap else row for row in rows])

@@ -93,6 +93,9 @@ ARTICLE_COLUMNS = ("id, key, slug, title, title_md, title_html, date, year, desc
                    "intro_heading, draft, published_at, updated_date, updated_at, authors, "
                    "language, extra")
 BODY_COLUMNS = "id, body_md, body_line"
+# A lookup of one article by slug reads its body with it: a page for one article
+# mostly shows it, and reading it later was one more statement (api.types.Article.body).
+ARTICLE_WITH_BODY_COLUMNS = f"{ARTICLE_COLUMNS}, body_md, body_line"
 # What rows_by selects by default, per table.
 COLUMNS = {"articles": ARTICLE_COLUMNS}
 

@@ -169,7 +169,8 @@ class Query:
     async def article(self, info: ContextInfo,
                       slug: Annotated[str, strawberry.argument(description="The article's slug.")]
                       ) -> Optional[Article]:
-        return await info.context.loaders.one("articles", "slug", Article.from_row).load(slug)
+        return await info.context.loaders.one("articles", "slug", Article.with_body,
+                                               queries.ARTICLE_WITH_BODY_COLUMNS).load(slug)
 
     @strawberry.field(description="Articles, newest first unless `orderBy` says otherwise.")
     def articles(self, info: ContextInfo, first: First = None, after: After = None,

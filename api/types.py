@@ -151,6 +151,13 @@ class Article(Node):
             language=row["language"],
         )
 
+    @classmethod
+    def with_body(cls, row: sqlite3.Row) -> "Article":
+        """An article from a row that has its body too (queries.ARTICLE_WITH_BODY_COLUMNS)."""
+        article = cls.from_row(row)
+        article._body = row
+        return article
+
     # Tags, authors, extra and headings are JSON in the row: decoded only when asked for.
 
     @strawberry.field(description="The authors' names, in frontmatter order (`author` or `authors`).")
@@ -200,8 +207,11 @@ class Article(Node):
 
     def _body_row(self, info: ContextInfo) -> sqlite3.Row:
         # Article rows leave the body out (api.queries.ARTICLE_COLUMNS); it is
-        # loaded for the whole family the first time one member asks.
-        return related(info.context.loaders, self, BODY_OF_ARTICLE)
+        # loaded for the whole family the first time one member asks, unless
+        # the article was looked up alone (with_body).
+        body = self.__dict__.get("_body")
+        return body if body is not None else related(info.context.loaders, self,
+                                                     BODY_OF_ARTICLE)
 
     @strawberry.field(description="The start of the introduction (or of the body, when there is "
                                   "no introduction) as plain text, cut after the last whole "

@@ -185,3 +185,16 @@ def test_a_batch_loaders_error_reaches_every_waiter_of_its_batch():
     outcomes = asyncio.run(main())
     assert [str(o) for o in outcomes] == ["cannot load [1, 2]"] * 2
     assert calls == [[1, 2]]
+
+
+def test_an_article_looked_up_by_slug_reads_its_body_with_it(dbs):
+    """One statement for article(slug) with its body and excerpt; the body is the
+    one a list reads for its whole family."""
+    count, data, statements = count_statements(
+        dbs[3], '{ articles(first: 3) { nodes { slug body excerpt(length: 80) } } }')
+    listed = data["articles"]["nodes"]
+    for node in listed:
+        count, data, statements = count_statements(
+            dbs[3], f'{{ article(slug: "{node["slug"]}") {{ body excerpt(length: 80) }} }}')
+        assert data["article"] == {"body": node["body"], "excerpt": node["excerpt"]}
+        assert count == 1, statements
