@@ -141,6 +141,13 @@ class Settings:
         "Python's cyclic garbage collector (`gc.freeze()`), so that its full passes walk only "
         "what requests create. `0`: leave it to the collector.")
 
+    gc_young_threshold: int = setting(
+        10_000, "In a served process, the allocations that start a pass of Python's cyclic "
+        "garbage collector over its youngest objects (Python's own is 700). A request leaves "
+        "no reference cycle behind, so such a pass finds nothing; at 700 one ran in nearly "
+        "every request for a query text not seen before, over everything the request held. "
+        "`0`: Python's own.")
+
     production: bool = setting(
         False, "`1` or `serve --production`: no \"Did you mean …?\" suggestions in errors, "
         "no access log.")

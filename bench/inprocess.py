@@ -26,6 +26,7 @@ from graphql import GraphQLError
 from strawberry.types.graphql import OperationType
 
 from api import prepared
+from api.app import tune_collector
 from api.config import Settings
 from api.loaders import Context
 from api.schema import build_schema
@@ -73,11 +74,13 @@ def executor(settings: Settings, snapshot: Snapshot):
     return run
 
 
-def measure(db: Path, rounds: int = 30) -> list[dict]:
+def measure(db: Path, rounds: int = 30, served: bool = False) -> list[dict]:
     snapshot = Snapshot.open(db)
     slug = snapshot.conn.execute("SELECT slug FROM articles ORDER BY id LIMIT 1").fetchone()[0]
     compiled = executor(Settings(db_path=db), snapshot)
     standard = executor(Settings(db_path=db, compiled_execution=False), snapshot)
+    if served:  # the collector set as a served process's is (api.app.app_from_env)
+        tune_collector(Settings(db_path=db))
     unseen = itertools.count()
 
     def fresh(query: str) -> str:
@@ -146,9 +149,9 @@ def measure_apart(db: Path) -> list[dict]:
 
 if __name__ == "__main__":
     if "--json" in sys.argv:
-        print(json.dumps(measure(Path(sys.argv[1]))))
+        print(json.dumps(measure(Path(sys.argv[1]), served=True)))
         sys.exit(0)
-    for row in measure(Path(sys.argv[1])):
+    for row in measure(Path(sys.argv[1]), served=True):
         print(f"{row['query']}: floor {row['floor_ms']:.2f} ms, compiled {row['compiled_ms']:.2f} ms "
               f"({row['compiled_ratio']:.1f}x), standard {row['standard_ms']:.2f} ms "
               f"({row['standard_ratio']:.1f}x)")

@@ -122,3 +122,41 @@ def test_a_served_process_freezes_what_it_built(seed_db, setting, frozen):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          timeout=120, check=True).stdout
     assert (int(out) > 10_000) is frozen
+
+
+@pytest.mark.parametrize("setting, expected", [(None, 10_000), ("2500", 2500), ("0", 700)])
+def test_a_served_process_sets_the_collectors_young_threshold(seed_db, setting, expected):
+    """app_from_env sets the first threshold of the cyclic collector
+    (CONTENT_API_GC_YOUNG_THRESHOLD; 0 keeps Python's 700). In a child process."""
+    code = ("import gc; from api.app import app_from_env; app_from_env(); "
+            "print(gc.get_threshold()[0])")
+    env = {**os.environ, "CONTENT_API_DB_PATH": str(seed_db)}
+    env.pop("CONTENT_API_GC_YOUNG_THRESHOLD", None)
+    if setting is not None:
+        env["CONTENT_API_GC_YOUNG_THRESHOLD"] = setting
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert int(out) == expected
+
+
+def test_a_parsed_document_leaves_no_reference_cycle():
+    """Its tokens are linked forward only, so a text seen once goes with its last
+    reference, not with a pass of the garbage collector."""
+    import gc
+
+    from graphql.language import Token
+
+    documents = Documents(size=4)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what a pass finds unreachable stays in gc.garbage
+    try:
+        document = documents.parse('query Q($s: String!) { article(slug: $s) { title } } # once')
+        assert document.loc.start_token.next is not None  # the tokens are still there
+        del document
+        gc.collect()
+        assert not [o for o in gc.garbage if isinstance(o, Token)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
