@@ -287,7 +287,7 @@ class BatchLoader:
         if key not in self._found and key not in self._failed:
             self._waiting[key] = None
             await _one_turn()
-            if self._waiting and key in self._waiting:
+            if key in self._waiting:  # no other waiter loaded its batch meanwhile
                 keys = list(self._waiting)
                 self._waiting.clear()
                 try:
