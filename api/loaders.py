@@ -8,7 +8,7 @@ Two mechanisms, both carried by the request's ``Context``:
   (a route's trend) go this way.
 * DataLoaders (``Loaders.one``, a BatchLoader): lookups by key from the top
   of a query (``article(slug)``, ``node``, ``nodes``) batch across the
-  resolvers of one turn of the event loop. Each batch's objects become one family.
+  resolvers of two turns of the event loop. Each batch's objects become one family.
 
 Both go through ``queries.rows_by``: one ``WHERE column IN (...)`` statement
 per batch, however many parents there are.
@@ -261,18 +261,25 @@ def _one_turn():
     yield
 
 
+# Turns a lookup waits before its batch loads. Two, as Strawberry's DataLoader
+# (whose batch closed when the task it started ran): a resolver that gathers
+# lookups of its own (``nodes``) starts their tasks in the first turn, and they
+# ask their keys in the second, so that `node` beside `nodes` is one batch.
+_TURNS = 2
+
+
 class BatchLoader:
-    """A DataLoader for lookups by key: the keys asked in one turn of the event loop
-    are loaded together, by one call of a synchronous ``load(keys) -> values``,
+    """A DataLoader for lookups by key: the keys asked within _TURNS turns of the event
+    loop are loaded together, by one call of a synchronous ``load(keys) -> values``,
     and each key's value is kept for the rest of the request.
 
     Strawberry's DataLoader does the same through a future per key, a callback
     that starts a task, and the task that loads: five turns of the loop for a
     request with one lookup (``article(slug)``), each with a poll of the
     selector, which was 8% of that request in process (py-spy). Here a load
-    waits one turn, in which every other resolver of that turn (sibling root
-    fields, the lookups ``nodes`` gathers) adds its key, and the first to
-    resume loads the batch for all: two turns.
+    waits _TURNS turns, in which every other resolver (sibling root fields, the
+    lookups ``nodes`` gathers) adds its key, and the first to resume loads the
+    batch for all.
     """
 
     __slots__ = ("_load", "_waiting", "_found", "_failed")
@@ -286,7 +293,8 @@ class BatchLoader:
     async def load(self, key):
         if key not in self._found and key not in self._failed:
             self._waiting[key] = None
-            await _one_turn()
+            for _ in range(_TURNS):
+                await _one_turn()
             if key in self._waiting:  # no other waiter loaded its batch meanwhile
                 keys = list(self._waiting)
                 self._waiting.clear()

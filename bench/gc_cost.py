@@ -36,7 +36,7 @@ class Cost:
     request_us: float
     collector_us: float
     passes: tuple[int, int, int]
-    unreachable: float  # objects found unreachable, per request
+    unreachable_total: int  # objects the passes found unreachable, in all the requests
 
 
 class _Collector:
@@ -80,7 +80,7 @@ def measure(db: Path, requests: int = 2000, served: bool = True) -> list[Cost]:
             gc.callbacks.remove(collector)
         costs.append(Cost(label, requests, seconds / requests * 1e6,
                           collector.seconds / requests * 1e6, tuple(collector.passes),
-                          collector.unreachable / requests))
+                          collector.unreachable))
     snapshot.conn.close()
     return costs
 
@@ -96,7 +96,7 @@ def main() -> None:
         print(f"{cost.label}: {cost.request_us:.0f} µs a request, of which {cost.collector_us:.1f} "
               f"µs in the collector's passes (generations 0/1/2: "
               f"{'/'.join(map(str, cost.passes))} in {cost.requests} requests); "
-              f"{cost.unreachable:.0f} objects found unreachable a request")
+              f"{cost.unreachable_total} objects found unreachable in {cost.requests} requests")
 
 
 if __name__ == "__main__":

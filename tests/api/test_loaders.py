@@ -198,3 +198,23 @@ def test_an_article_looked_up_by_slug_reads_its_body_with_it(dbs):
             dbs[3], f'{{ article(slug: "{node["slug"]}") {{ body excerpt(length: 80) }} }}')
         assert data["article"] == {"body": node["body"], "excerpt": node["excerpt"]}
         assert count == 1, statements
+
+
+@pytest.mark.parametrize("template", [
+    '{{ a: node(id: "{0}") {{ id }} b: nodes(ids: ["{1}"]) {{ id }} }}',
+    '{{ b: nodes(ids: ["{1}"]) {{ id }} a: node(id: "{0}") {{ id }} }}',
+    '{{ a: node(id: "{0}") {{ ... on Article {{ trends {{ title }} }} }} '
+    'b: nodes(ids: ["{1}"]) {{ ... on Article {{ trends {{ title }} }} }} }}',
+])
+def test_node_beside_nodes_is_one_batch(dbs, template):
+    """A lookup waits for the lookups that `nodes` gathers (they ask their keys a
+    turn later): one statement for both, in either order, and their relations one
+    family."""
+    _, data, _ = count_statements(dbs[3], "{ articles(first: 2) { nodes { id } } }")
+    first, second = (node["id"] for node in data["articles"]["nodes"])
+    query = template.format(first, second)
+    nested = "trends" in query
+    for _ in range(3):  # the third is proven (api.prepared)
+        count, data, statements = count_statements(dbs[3], query)
+        assert data["a"]["id" if not nested else "trends"] and data["b"][0]
+        assert count == (2 if nested else 1), statements

@@ -24,6 +24,6 @@ def test_requests_leave_the_collector_nothing_to_find(tmp_path):
     for line in lines:
         passes = re.search(r"generations 0/1/2: (\d+)/(\d+)/(\d+) in 300 requests", line)
         assert passes, line
-        assert line.endswith("; 0 objects found unreachable a request"), line
+        assert line.endswith("; 0 objects found unreachable in 300 requests"), line
     unseen = re.search(r"generations 0/1/2: (\d+)/", lines[1])
     assert int(unseen.group(1)) > 0  # its passes ran, and found nothing
