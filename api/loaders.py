@@ -92,8 +92,9 @@ class Relation:
     extra: str = ""
     many: bool = True
     columns: str = ""  # what to select; empty: the table's default (queries.COLUMNS)
+    sql: str = field(init=False, repr=False)  # its statement (queries.rows_by_sql), written once
 
-    def __post_init__(self) -> None:  # its statement, written once
+    def __post_init__(self) -> None:
         object.__setattr__(self, "sql", queries.rows_by_sql(
             self.table, self.column, self.extra, self.order, self.columns))
 

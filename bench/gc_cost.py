@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from api.app import tune_collector
 from api.config import Settings
 from api.store import Snapshot
 from bench import queries
-from bench.inprocess import executor
+from bench.inprocess import executor, first_slug, unseen_texts
 
 
 @dataclass
@@ -59,13 +58,13 @@ class _Collector:
 
 def measure(db: Path, requests: int = 2000, served: bool = True) -> list[Cost]:
     snapshot = Snapshot.open(db)
-    slug = snapshot.conn.execute("SELECT slug FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    slug = first_slug(snapshot)
     run = executor(Settings(db_path=db), snapshot)
     if served:
         tune_collector(Settings(db_path=db))
-    unseen = itertools.count()
+    fresh = unseen_texts()
     cases = [("(a), a text the server keeps", lambda: queries.ARTICLE),
-             ("(a), a text not seen before", lambda: f"{queries.ARTICLE}\n# {next(unseen)}")]
+             ("(a), a text not seen before", lambda: fresh(queries.ARTICLE))]
     costs = []
     for label, text in cases:
         for _ in range(100):  # warm: kept texts proven, plans written out

@@ -5,7 +5,7 @@ round by round so that a noisy neighbour slows both alike. The API side is
 what the endpoint does for an uncached POST, without HTTP: parse (api.documents),
 execute (api.prepared.execute_request), orjson; with compiled execution on and,
 for comparison, off. The API's requests of a round run one after the other in
-an event loop already running, as a server's do (until 3e1b92b each request
+an event loop already running, as a server's do (until 1ec3b3b each request
 started and stopped a loop of its own, which no server does). Before timing,
 the floor's data is checked to be the API's own, byte for byte.
 """
@@ -74,18 +74,30 @@ def executor(settings: Settings, snapshot: Snapshot):
     return run
 
 
+def first_slug(snapshot: Snapshot) -> str:
+    """The slug the in-process measurements ask (a) for."""
+    return snapshot.conn.execute("SELECT slug FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def unseen_texts():
+    """``fresh(query)``: the query with a new comment each call, a text the parser
+    and validation caches have not seen (outside its selections, so it shares
+    their plans: api.compiled.SelectionPlans)."""
+    counter = itertools.count()
+
+    def fresh(query: str) -> str:
+        return f"{query}\n# {next(counter)}"
+    return fresh
+
+
 def measure(db: Path, rounds: int = 30, served: bool = False) -> list[dict]:
     snapshot = Snapshot.open(db)
-    slug = snapshot.conn.execute("SELECT slug FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+    slug = first_slug(snapshot)
     compiled = executor(Settings(db_path=db), snapshot)
     standard = executor(Settings(db_path=db, compiled_execution=False), snapshot)
     if served:  # the collector set as a served process's is (api.app.app_from_env)
         tune_collector(Settings(db_path=db))
-    unseen = itertools.count()
-
-    def fresh(query: str) -> str:
-        # A comment makes a text the parser and validation caches have not seen.
-        return f"{query}\n# {next(unseen)}"
+    fresh = unseen_texts()
 
     cases = [
         ("(a) article(slug)", queries.ARTICLE, {"slug": slug},
