@@ -57,8 +57,11 @@ async def read_body(request: Request, limit: int, timeout: float | None = None) 
     arriving slower than ``timeout`` seconds for the whole (a slow-body attack)."""
     if timeout is not None:
         try:
-            return await asyncio.wait_for(read_body(request, limit), timeout)
-        except asyncio.TimeoutError:
+            # A timer, not asyncio.wait_for: that runs the read as a task of its
+            # own, which cost a quarter of the HTTP layer's time per request.
+            async with asyncio.timeout(timeout):
+                return await read_body(request, limit)
+        except TimeoutError:
             raise HttpError(408, errors.REQUEST_TIMEOUT, f"The request body did not arrive "
                             f"within {timeout:g} seconds.", {"Connection": "close"}) from None
     declared = request.headers.get("content-length")
