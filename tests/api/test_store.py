@@ -72,6 +72,31 @@ def test_holder_swaps_when_a_load_commits_in_place(tmp_path):
         assert old_snapshot.closed, "no request held it: closed at once"
 
 
+def test_a_data_version_answer_stands_for_a_millisecond(tmp_path, monkeypatch):
+    """Requests within VERSION_CHECK_SECONDS of the last check take its snapshot
+    without asking SQLite again; the first one after it sees a commit."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / SEED.name).write_text(SEED.read_text("utf-8"), encoding="utf-8")
+    db = tmp_path / "content.db"
+    load_content(content, db)
+    clock = [1000.0]
+    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    holder = SnapshotHolder(db, check_seconds=-1)
+    asked = []
+    real = holder._data_version
+    monkeypatch.setattr(holder, "_data_version", lambda: asked.append(1) or real())
+    first = holder.current()
+    assert first is holder.current() and len(asked) == 1, "one pragma for both"
+    (content / "second.md").write_text(SEED.read_text("utf-8"), encoding="utf-8")
+    load_content(content, db)
+    clock[0] += store.VERSION_CHECK_SECONDS / 2
+    assert holder.current() is first and len(asked) == 1
+    clock[0] += store.VERSION_CHECK_SECONDS / 2
+    fresh = holder.current()
+    assert fresh is not first and fresh.article_count == 2 and len(asked) == 2
+
+
 def test_reload_is_explicit_when_checks_are_rare(tmp_path, seed_db):
     db = copy_db(seed_db, tmp_path / "db.sqlite")
     holder = SnapshotHolder(db, check_seconds=3600)
