@@ -55,7 +55,8 @@ class ExecutionStats:
     def record(self, compiled: int, fallbacks: set[str]) -> None:
         if compiled and not fallbacks:
             self.compiled += 1
-        elif compiled:
+            return  # Counter.update, even with nothing, checks its argument's type: 1 µs
+        if compiled:
             self.partial += 1
         else:
             self.standard += 1
