@@ -183,6 +183,17 @@ def _workers_table(results: list[dict]) -> list[str]:
     return lines
 
 
+def load_bound(lt: dict) -> float | None:
+    """The least time a full load of this code can take on the run's CPUs, in
+    seconds: its parsing and writing share them, and the writing (one SQLite
+    writer) cannot be split, so at least max((parse + write) / CPUs, write).
+    None for runs that did not time the parsing alone."""
+    if "parse_only_s" not in lt:
+        return None
+    parse, write = lt["parse_only_s"], lt["write_only_s"]
+    return max((parse + write) / lt.get("jobs", 1), write)
+
+
 def _loader_table(lt: dict) -> tuple[list[str], dict]:
     bare = lt["bare_parse_s"]
     full_ratio = lt["full_load_s"] / bare
@@ -217,9 +228,15 @@ def _loader_table(lt: dict) -> tuple[list[str], dict]:
            f"{lt['max_file_load_s']:.3f} | | | peak RSS {lt['max_file_rss_mb']:.0f} MB |",
            f"| peak RSS of the full load, as `content-api load` (largest process) | | | | "
            f"{lt['full_load_rss_mb']:.0f} MB |"] if "full_load_rss_mb" in lt else []),
+        *([f"| for comparison: the full load's parsing alone, in one process (nothing "
+           f"written) | {lt['parse_only_s']:.3f} | {lt['parse_only_s'] / bare:.1f}× | | |"]
+          if "parse_only_s" in lt else []),
         *([f"| for comparison: the full load's writing alone, from articles parsed "
            f"beforehand (one SQLite writer) | {lt['write_only_s']:.3f} | "
            f"{lt['write_only_s'] / bare:.1f}× | | |"] if "write_only_s" in lt else []),
+        *([f"| the least a full load of this code can take on {lt.get('jobs', 1)} CPUs: "
+           f"max((parsing + writing) / CPUs, writing) | {bound:.3f} | {bound / bare:.1f}× | | |"]
+          if (bound := load_bound(lt)) is not None else []),
         "",
         f"Loader summaries: `{lt['full_load_summary']}` / `{lt['noop_summary']}` / "
         f"`{lt['one_file_summary']}`",
