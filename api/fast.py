@@ -20,7 +20,13 @@ from typing import Any, Callable
 from graphql import GraphQLObjectType
 
 BACKREF = "strawberry-definition"
-SIMPLE_ARGUMENTS = {"format", "length"}
+# Arguments a direct resolver takes as graphql-core hands them over (coerced,
+# defaults filled): an enum (``format``) or an Int the function checks itself
+# (``length``, and ``related``'s ``first``, whose error then abandons the plan
+# and graphql-core reports it). ``related`` joined in its own commit: an
+# article page asking for it had its article completed by graphql-core,
+# 832 µs against 701 µs from a plan (in process, best of 7 × 300).
+SIMPLE_ARGUMENTS = {"format", "length", "first"}
 
 
 def _enum_arguments(definition) -> dict[str, type[Enum]]:

@@ -160,6 +160,26 @@ def test_arguments_from_variables_run_from_plans(apps, values):
     assert after["fallbacks"] == before["fallbacks"], after
 
 
+def test_related_articles_run_from_plans_and_report_a_bad_first_as_graphql_core_does(apps,
+                                                                                    values):
+    """``related(first:)`` is an article page's sidebar: its article is completed
+    from a plan, with ``first`` a literal or a variable; an out-of-range
+    ``first`` abandons the plan and gives graphql-core's error, path and all."""
+    query = """query ($slug: String!, $n: Int!) { article(slug: $slug) { title
+      related(first: $n) { slug related { slug } } trends { title } } }"""
+    before = compiled.STATS.as_dict()
+    for n in (1, 3, 20):
+        body = compare(apps, query, {"slug": values["slugs"][0], "n": n})
+        assert b'"related":[' in body
+    after = compiled.STATS.as_dict()
+    assert after["compiled"] == before["compiled"] + 3, after
+    assert after["fallbacks"] == before["fallbacks"], after
+    for n in (0, 21):
+        body = compare(apps, query, {"slug": values["slugs"][0], "n": n})
+        assert re.search(rb'"path":\["article","related"\]', body), body[:300]
+    compare(apps, "{ articles(first: 4) { nodes { related(first: 2) { title } } } }")
+
+
 def test_fragments_on_interfaces_and_unions_and_nodes(apps, values):
     query = """query ($ids: [ID!]!) {
       nodes(ids: $ids) { __typename ...on Node { id } ...Bits }
