@@ -11,9 +11,10 @@ two versions and is never re-run or refused because content changed.
 A loader killed at any instant cannot hurt readers: WAL frames without a
 commit are ignored, and pinned snapshots do not even look at them. The
 ``SnapshotHolder`` notices a commit from ``PRAGMA data_version`` on a probe
-connection, asked at most once every ``VERSION_CHECK_SECONDS``, opens a new
-snapshot for new requests, and closes the old one when its last request is done (or after
-``grace_seconds``), so retired versions do not hold memory or WAL frames.
+connection (asked at most once every ``VERSION_CHECK_SECONDS``), opens a new
+snapshot for new requests, and closes the old one when its last request is
+done (or after ``grace_seconds``), so retired versions do not hold memory or
+WAL frames.
 A file replaced at the path (a replica's publish) is noticed by a stat at
 most every ``check_seconds``.
 """

@@ -57,8 +57,8 @@ async def read_body(request: Request, limit: int, timeout: float | None = None) 
     arriving slower than ``timeout`` seconds for the whole (a slow-body attack)."""
     if timeout is not None:
         try:
-            # A timer, not asyncio.wait_for: that runs the read as a task of its
-            # own, which cost a quarter of the HTTP layer's time per request.
+            # A timer, not asyncio.wait_for, which runs the read as a task of its
+            # own: 22 µs more of an uncached POST's 730 (in process).
             async with asyncio.timeout(timeout):
                 return await read_body(request, limit)
         except TimeoutError:
