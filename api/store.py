@@ -63,9 +63,13 @@ _BUSY_TIMEOUT_S = 5.0
 # How long a ``PRAGMA data_version`` answer stands. The pragma is three system
 # calls (two locks and a stat): about 7 µs of a repeated answer's 130 under
 # wrk, so once for every request it was 5 % of the server's time. Requests
-# within this of the last check take the snapshot it found, which is what they
-# would have got had they arrived a millisecond earlier: no client can tell.
+# within this of the last check take the snapshot it found, as if they had
+# arrived that much earlier: a request may miss a commit made in the last
+# millisecond.
 VERSION_CHECK_SECONDS = 0.001
+
+# The holder's clock (a test sets its own, and nothing else's).
+_clock = time.monotonic
 
 
 class ReadOnlyConnection(sqlite3.Connection):
@@ -253,7 +257,7 @@ class SnapshotHolder:
 
     def current(self) -> Snapshot:
         """The snapshot new requests should use (swapped first if a load committed)."""
-        now = time.monotonic()
+        now = _clock()
         if self.check_seconds >= 0 and now >= self._next_check:
             self._next_check = now + self.check_seconds
             if self.changed():

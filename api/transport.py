@@ -57,8 +57,9 @@ async def read_body(request: Request, limit: int, timeout: float | None = None) 
     arriving slower than ``timeout`` seconds for the whole (a slow-body attack)."""
     if timeout is not None:
         try:
-            # A timer, not asyncio.wait_for, which runs the read as a task of its
-            # own: 22 µs more of an uncached POST's 730 (in process).
+            # A timer, not asyncio.wait_for, which on Python 3.11 runs the read as
+            # a task of its own: 22 µs more of an uncached POST's 730 (in process).
+            # A body that has arrived already is taken, even with a timeout of 0.
             async with asyncio.timeout(timeout):
                 return await read_body(request, limit)
         except TimeoutError:

@@ -100,24 +100,34 @@ def time_parse_then_write(content_dir: Path, scratch: Path) -> tuple[float, floa
     Writing is the part that parsing processes cannot share (one SQLite file
     has one writer), so it bounds a load on any number of CPUs. Parsing in one
     process is the CPU time the parsing processes share out. Together they
-    bound a load on this machine's CPUs (report.load_bound).
+    estimate the least a load can take on this machine's CPUs (report.load_bound).
     """
     from loader.load import Change, build_new_store, parse_files, read_files
 
     files = read_files(content_dir)
-    # The collector paused: here every parsed article stays in this process,
-    # and its passes over them (which no parsing process makes) must not count.
+    # Here every parsed article stays in this process, where a load's parsing
+    # processes hand theirs over and its writer drops them round by round: the
+    # collector's passes over them must count in neither part. It is paused
+    # while parsing, and the articles are frozen out of its reach for writing.
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         started = time.perf_counter()
         records, _ = parse_files(files, jobs=1)
         parse_s = time.perf_counter() - started
     finally:
-        gc.enable()
-    scratch.unlink(missing_ok=True)
-    started = time.perf_counter()
-    build_new_store(scratch, Change(records, [], [], set(), "write-only"), durable=False)
-    write_s = time.perf_counter() - started
+        if was_enabled:
+            gc.enable()
+    change = Change(records, [], [], set(), "write-only")
+    gc.collect()
+    gc.freeze()
+    try:
+        scratch.unlink(missing_ok=True)
+        started = time.perf_counter()
+        build_new_store(scratch, change, durable=False)
+        write_s = time.perf_counter() - started
+    finally:
+        gc.unfreeze()
     scratch.unlink()
     return parse_s, write_s
 

@@ -184,10 +184,12 @@ def _workers_table(results: list[dict]) -> list[str]:
 
 
 def load_bound(lt: dict) -> float | None:
-    """The least time a full load of this code can take on the run's CPUs, in
-    seconds: its parsing and writing share them, and the writing (one SQLite
-    writer) cannot be split, so at least max((parse + write) / CPUs, write).
-    None for runs that did not time the parsing alone."""
+    """An estimate, in seconds, of the least a full load of this code can take on
+    the run's CPUs, from its two parts timed apart: its parsing and writing share
+    the CPUs, and the writing (one SQLite writer) cannot be split, so it takes at
+    least max((parse + write) / CPUs, write). The parts timed apart leave out
+    what only a load pays (handing articles between processes, start-up), so the
+    estimate leans low. None for runs that did not time the parsing alone."""
     if "parse_only_s" not in lt:
         return None
     parse, write = lt["parse_only_s"], lt["write_only_s"]
@@ -234,8 +236,9 @@ def _loader_table(lt: dict) -> tuple[list[str], dict]:
         *([f"| for comparison: the full load's writing alone, from articles parsed "
            f"beforehand (one SQLite writer) | {lt['write_only_s']:.3f} | "
            f"{lt['write_only_s'] / bare:.1f}× | | |"] if "write_only_s" in lt else []),
-        *([f"| the least a full load of this code can take on {lt.get('jobs', 1)} CPUs: "
-           f"max((parsing + writing) / CPUs, writing) | {bound:.3f} | {bound / bare:.1f}× | | |"]
+        *([f"| the least a full load of this code can take on {lt.get('jobs', 1)} CPUs, "
+           f"estimated: max((parsing + writing) / CPUs, writing) | {bound:.3f} | "
+           f"{bound / bare:.1f}× | | |"]
           if (bound := load_bound(lt)) is not None else []),
         "",
         f"Loader summaries: `{lt['full_load_summary']}` / `{lt['noop_summary']}` / "

@@ -72,11 +72,15 @@ def chinese_script(text: str) -> str:
     return "zh-Hant" if traditional >= _TRADITIONAL_SHARE * len(sample) else "zh-Hans"
 
 
+def _characters(runs: re.Pattern, text: str) -> int:
+    return sum(map(len, runs.findall(text)))
+
+
 def detect(text: str) -> str:
     """ja, zh-Hans, zh-Hant or en, from the scripts ``text`` is written in."""
     text = text[:_SAMPLE]
-    kana = sum(map(len, _KANA_RUN.findall(text)))
-    han = sum(map(len, _HAN_RUN.findall(text)))
+    kana = _characters(_KANA_RUN, text)
+    han = _characters(_HAN_RUN, text)
     if kana >= 10 and kana * 20 >= han:
         return "ja"
     words = len(_LATIN_WORD.findall(text))

@@ -81,7 +81,7 @@ def test_a_data_version_answer_stands_for_a_millisecond(tmp_path, monkeypatch):
     db = tmp_path / "content.db"
     load_content(content, db)
     clock = [1000.0]
-    monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(store, "_clock", lambda: clock[0])
     holder = SnapshotHolder(db, check_seconds=-1)
     asked = []
     real = holder._data_version

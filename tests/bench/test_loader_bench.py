@@ -44,7 +44,7 @@ def test_the_bound_shares_both_parts_among_the_cpus_but_never_splits_the_writing
 def test_the_loader_table_shows_the_bound_beside_the_target():
     lines, verdict = report._loader_table(_times())
     table = "\n".join(lines)
-    assert "| the least a full load of this code can take on 2 CPUs" in table
+    assert "| the least a full load of this code can take on 2 CPUs, estimated" in table
     assert "| 17.500 | 17.5× |" in table
     assert "| 28.000 | 28.0× |" in table  # the parsing alone
     assert verdict["full load <= 8x bare parse"] is False

@@ -3,7 +3,7 @@
 A live `content-api serve` answers a fixed number of concurrent clients for
 LOAD_SECONDS (default 12) while `content-api load` commits 10 times into the
 store, each time with the seed article's title changed to a new version
-marker; the server notices each commit on the next request and pins new
+marker; the server notices each commit within a millisecond and pins new
 requests to it. (`make bench` runs the same at 256 connections with a commit
 every second.) The test shows:
 
