@@ -59,9 +59,11 @@ def schema_diff_command(old: str, new: str, fail_on_dangerous: bool) -> None:
 @click.option("--max-head-bytes", type=click.IntRange(min=1024), default=None,
               help="Largest request line and headers (Uvicorn's h11 incomplete-event size). "
                    "Default 16384.")
-@click.option("--head-timeout", "head_timeout_seconds", type=float, default=None,
+@click.option("--head-timeout", "head_timeout_seconds",
+              type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds a connection has to send a complete request head. Default 10.")
-@click.option("--body-timeout", "body_timeout_seconds", type=float, default=None,
+@click.option("--body-timeout", "body_timeout_seconds",
+              type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds a request has to send its whole body (then 408). Default 10.")
 @click.option("--production/--development", default=None,
               help="Production mode: no field suggestions in errors, no access log. "

@@ -30,6 +30,17 @@ def test_serve_refuses_a_missing_database(tmp_path):
     assert result.returncode == 1 and "content-api load" in result.stderr
 
 
+@pytest.mark.parametrize("option", ["--head-timeout", "--body-timeout"])
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_serve_refuses_a_timeout_that_is_not_positive(tmp_path, option, value):
+    # 0 would close every connection before its head arrives, or (for the body)
+    # refuse every body still on its way: a typo, not a setting.
+    exe = Path(sys.executable).with_name("content-api")
+    result = subprocess.run([str(exe), "serve", "--db", str(tmp_path / "any.db"), "--port", "9",
+                             option, value], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and option in result.stderr, result.stderr
+
+
 def test_live_health_and_query(live_server):
     with httpx.Client(base_url=live_server.url, timeout=5) as client:
         health = client.get("/healthz").json()
