@@ -203,7 +203,7 @@ class SnapshotHolder:
         self._lock = threading.Lock()
         self._probe = self._open_probe()
         self._snapshot = Snapshot.open(self.path, drafts, self._data_version())
-        self._next_check = time.monotonic() + check_seconds
+        self._next_check = _clock() + check_seconds
         self._version_checked_until = 0.0  # monotonic time the last data_version stands until
         self._listeners: list[Callable[[Snapshot], None]] = []
         self._retired: list[Snapshot] = []

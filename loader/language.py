@@ -65,27 +65,27 @@ _TRADITIONAL_SHARE = 0.05
 def chinese_script(text: str) -> str:
     """zh-Hant when at least 5 % of the Chinese characters are Traditional-only
     (OpenCC's Traditional-to-Simplified table changes them), else zh-Hans."""
-    sample = "".join(_HAN_RUN.findall(text[:_SAMPLE]))
-    if not sample:
+    return _script_of("".join(_HAN_RUN.findall(text[:_SAMPLE])))
+
+
+def _script_of(han: str) -> str:
+    """chinese_script of the text's Chinese characters, ``han``."""
+    if not han:
         return "zh-Hans"
-    traditional = len(sample) - len(sample.translate(_deleting_traditional()))
-    return "zh-Hant" if traditional >= _TRADITIONAL_SHARE * len(sample) else "zh-Hans"
-
-
-def _characters(runs: re.Pattern, text: str) -> int:
-    return sum(map(len, runs.findall(text)))
+    traditional = len(han) - len(han.translate(_deleting_traditional()))
+    return "zh-Hant" if traditional >= _TRADITIONAL_SHARE * len(han) else "zh-Hans"
 
 
 def detect(text: str) -> str:
     """ja, zh-Hans, zh-Hant or en, from the scripts ``text`` is written in."""
     text = text[:_SAMPLE]
-    kana = _characters(_KANA_RUN, text)
-    han = _characters(_HAN_RUN, text)
-    if kana >= 10 and kana * 20 >= han:
+    kana = sum(map(len, _KANA_RUN.findall(text)))
+    han = "".join(_HAN_RUN.findall(text))  # read once: the script is told from it too
+    if kana >= 10 and kana * 20 >= len(han):
         return "ja"
     words = len(_LATIN_WORD.findall(text))
-    if han and han >= words:
-        return chinese_script(text)
+    if han and len(han) >= words:
+        return _script_of(han)
     return "en"
 
 
