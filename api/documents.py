@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, parse
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from api.cache import LRU, SecondSight
+from api.document_parser import parse
 
 
 class Documents:

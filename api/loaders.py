@@ -331,6 +331,8 @@ class Context:
     # caching by its identity is then worth it.
     document: DocumentNode | GraphQLError | None = None
     document_kept: bool = True
+    # api.quick_validation could not prove the document valid (api.validation_cache).
+    quick_proof_failed: bool = False
     loaders: Loaders = field(init=False)
     reads: Reads = field(init=False)  # what the response read (api.surrogates)
     execution: "ExecutionRecord" = field(init=False)

@@ -1,22 +1,26 @@
-"""Executing a document the server has already proven, past Strawberry's per-request steps.
+"""Executing a valid query document past Strawberry's per-request steps.
 
 For every request, Strawberry's ``execute`` builds an execution context and the
 schema's four extensions (the token limit, the parse cache of api.documents,
 the validation rules, the validation cache of api.validation_cache), and runs
 its parse and validation steps through their hooks, before graphql-core
-executes. For a document the parser cache keeps and the validation cache
-holds as valid, each of those steps only looks up what it found the first
-time. So such a document, when the request names a query operation it holds,
-goes straight to graphql-core's ``execute`` with the arguments Strawberry
-would pass: the same execution context class (compiled plans), variables,
-operation name and context. Measured in process for the benchmark's
-``article(slug)``: 0.74 ms through Strawberry, 0.66 ms this way.
+executes. For a document the endpoint has parsed (with the token limit) and
+the validation cache holds as valid, each of those steps only looks up what it
+found the first time; for one api.quick_validation proves valid, the
+validation step would only run that same proof. So such a document, when the
+request names a query operation it holds, goes straight to graphql-core's
+``execute`` with the arguments Strawberry would pass: the same execution
+context class (compiled plans), variables, operation name and context.
+Measured in process for the benchmark's ``article(slug)``: 0.74 ms through
+Strawberry, 0.66 ms this way; for it as a text not seen before, 1.29 ms through
+Strawberry's steps, NN ms this way.
 
-Anything else takes Strawberry's way: a text seen for the first or second time,
-one that failed validation, one whose operation name matches nothing, and any
-request when compiled execution is off (the reference the differential tests
-compare with). tests/api/test_prepared.py compares the answers with
-Strawberry's byte for byte, errors included.
+Anything else takes Strawberry's way: a document the proof does not cover
+(graphql-core's rules then validate it) or that failed validation, one whose
+operation name matches nothing, a mutation, and any request when compiled
+execution is off (the reference the differential tests compare with).
+tests/api/test_prepared.py compares the answers with Strawberry's byte for
+byte, errors included.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from strawberry.schema._graphql_core import execution_context_class_kwargs
 
 from api.config import Settings
 from api.schema import ContentSchema
+from api.validation_cache import proves_unseen
 
 log = logging.getLogger("content_api")
 
@@ -55,10 +60,12 @@ async def _execute(schema: ContentSchema, settings: Settings, query: str,
                    variables: dict | None, operation_name: str | None, context: Any,
                    allowed: Iterable) -> ExecutionResult:
     document = context.document
-    if settings.compiled_execution and proven(schema, document, query, operation_name,
-                                              settings.max_tokens):
+    kept = proven(schema, context, query, operation_name, settings.max_tokens) \
+        if settings.compiled_execution else None
+    if kept is not None:
         try:
-            return await execute_proven(schema, document, variables, operation_name, context)
+            return await execute_proven(schema, document, variables, operation_name, context,
+                                        kept)
         except Exception as exc:
             log.warning("request %s: proven execution raised", context.request_id,
                         exc_info=True)
@@ -69,25 +76,32 @@ async def _execute(schema: ContentSchema, settings: Settings, query: str,
                                 operation_name=operation_name, allowed_operation_types=allowed)
 
 
-def proven(schema: ContentSchema, document: Any, query: str, operation_name: str | None,
-           max_tokens: int | None) -> bool:
-    """Whether ``document`` (the endpoint's parse of ``query``) is kept by the parser
-    cache, held valid by the validation cache, and names a query operation."""
-    if not isinstance(document, DocumentNode) or \
-            not schema.documents.keeps(document, query, max_tokens=max_tokens):
-        return False
-    entry = schema.validated.get(id(document))
-    if entry is None or entry[0] is not document or entry[1]:
-        return False
+def proven(schema: ContentSchema, context: Any, query: str, operation_name: str | None,
+           max_tokens: int | None) -> bool | None:
+    """Whether the request's document (the endpoint's parse of ``query``) is kept by the parser
+    cache (True) or not (False), when it names a query operation and is valid: held
+    valid by the validation cache, or proven valid now (api.validation_cache); None
+    when it is not (Strawberry's steps then report why, or validate it fully)."""
+    document = context.document
+    if not isinstance(document, DocumentNode):
+        return None
     operation = get_operation_ast(document, operation_name)
-    return operation is not None and operation.operation is OperationType.QUERY
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return None
+    kept = context.document_kept = schema.documents.keeps(document, query,
+                                                          max_tokens=max_tokens)
+    if kept:
+        entry = schema.validated.get(id(document))
+        if entry is not None and entry[0] is document:
+            return None if entry[1] else True
+    return kept if proves_unseen(schema, document, context) else None
 
 
 async def execute_proven(schema: ContentSchema, document: DocumentNode,
                          variables: dict | None, operation_name: str | None,
-                         context: Any) -> ExecutionResult:
+                         context: Any, kept: bool = True) -> ExecutionResult:
     """graphql-core's execution of a proven document, as Strawberry would start it."""
-    context.document_kept = True  # what api.documents.DocumentCache would have recorded
+    context.document_kept = kept  # what api.documents.DocumentCache would have recorded
     result = execute(
         schema._schema, document, root_value=None, middleware=MiddlewareManager(),
         variable_values=variables, operation_name=operation_name, context_value=context,

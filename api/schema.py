@@ -312,6 +312,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     schema.validated = validated
     # Read by the validation extension, which is built per request (after this).
     limits = limits_for(schema._schema, settings.max_depth, settings.max_aliases)
+    schema.quick_limits = limits  # and by api.prepared's proof of unseen documents
     return schema
 
 

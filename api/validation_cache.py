@@ -8,12 +8,17 @@ same text, so its identity is key enough. Each entry keeps its document alive,
 so an id is never reused for another document while the entry exists.
 
 An unseen document is first offered to api.quick_validation, which proves
-most client documents valid in a fraction of graphql-core's time.
+most client documents valid in a fraction of graphql-core's time. The endpoint
+offers it first (``proves_unseen``), so that a proven query goes past
+Strawberry's per-request steps (api.prepared); this extension offers it again
+only when the endpoint did not.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
+
+from graphql import DocumentNode
 
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -43,7 +48,9 @@ class DocumentValidationCache(SchemaExtension):
         if entry is None:
             rules = tuple(context.validation_rules)
             schema = context.schema._schema
+            request = context.context
             if self.covered_rules.issuperset(rules) and \
+                    not getattr(request, "quick_proof_failed", False) and \
                     proves_valid(schema, document, self.limits):
                 STATS.quick += 1
                 errors = []
@@ -51,10 +58,25 @@ class DocumentValidationCache(SchemaExtension):
                 STATS.full += 1
                 errors = validate_document(schema, document, rules)
             entry = (document, errors)  # the document, so that its id is not reused
-            if document_kept(context.context):  # else it is never handed out again
+            if document_kept(request):  # else it is never handed out again
                 self.cache.put(id(document), entry)
         context.pre_execution_errors = entry[1]
         yield
+
+
+def proves_unseen(schema, document: DocumentNode, context) -> bool:
+    """Whether api.quick_validation proves ``document`` valid under the rules
+    Strawberry's validation step would run (the standard rules and the schema's
+    limits, which the proof covers). Counted, and cached when the parser cache keeps
+    the document, as that step would; a failed proof is recorded in the request's
+    ``context``, so that the step, which then validates fully, does not try again."""
+    if not proves_valid(schema._schema, document, schema.quick_limits):
+        context.quick_proof_failed = True
+        return False
+    STATS.quick += 1
+    if context.document_kept:
+        schema.validated.put(id(document), (document, []))
+    return True
 
 
 class ValidationStats:

@@ -1,5 +1,6 @@
-"""Documents the server has proven (kept and valid) run past Strawberry's per-request
-steps (api.prepared), and answer exactly as Strawberry's way does."""
+"""Valid query documents (held valid by the validation cache, or proven valid by
+api.quick_validation) run past Strawberry's per-request steps (api.prepared), and
+answer exactly as Strawberry's way does."""
 
 from __future__ import annotations
 
@@ -48,15 +49,20 @@ def same_thrice(clients, payload: dict) -> bytes:
     return answers.pop()[1]
 
 
-@pytest.mark.parametrize("query, variables", [
-    (bench_queries.ARTICLE, {"slug": SLUG}),
-    (bench_queries.ARTICLES, None),
-    (bench_queries.SEARCH, {"q": "AI"}),
-    (EVERYTHING, None),
+@pytest.mark.parametrize("query, variables, strawberry_calls", [
+    # The quick proof covers these: past Strawberry from the first request.
+    (bench_queries.ARTICLE, {"slug": SLUG}, 0),
+    (bench_queries.ARTICLES, None, 0),
+    (bench_queries.SEARCH, {"q": "AI"}, 0),
+    (EVERYTHING, None, 0),
+    # Two operations, which it leaves to graphql-core's rules: Strawberry's way until
+    # the parser cache keeps the document (its second sight) and its validation is
+    # cached with it.
     ('query Two { a: article(slug: "2024-ai-trends") { title } } '
-     'query One { years { year } }', "One"),
+     'query One { years { year } }', "One", 2),
 ])
-def test_a_proven_document_answers_as_strawberry_does(clients, query, variables):
+def test_a_valid_document_answers_as_strawberry_does(clients, query, variables,
+                                                     strawberry_calls):
     calls = through_strawberry(clients[0])
     payload = {"query": query}
     if isinstance(variables, str):
@@ -65,17 +71,18 @@ def test_a_proven_document_answers_as_strawberry_does(clients, query, variables)
         payload["variables"] = variables
     answer = same_thrice(clients, payload)
     assert b'"data"' in answer
-    assert calls == [query, query]  # the third went past Strawberry
+    assert calls == [query] * strawberry_calls
 
 
 def test_a_proven_document_with_wrong_variables_is_rejected_alike(clients):
     calls = through_strawberry(clients[0])
     query = bench_queries.ARTICLE
-    for _ in range(2):  # seen twice: kept and proven valid
-        same_thrice(clients, {"query": query, "variables": {"slug": SLUG}})
     answer = same_thrice(clients, {"query": query, "variables": {"slug": 5}})
     assert b'"errors"' in answer and b'"data"' not in answer
-    assert len(calls) == 2
+    same_thrice(clients, {"query": query, "variables": {"slug": SLUG}})  # now kept
+    answer = same_thrice(clients, {"query": query, "variables": {"slug": 5}})
+    assert b'"errors"' in answer and b'"data"' not in answer
+    assert calls == []
 
 
 def test_what_is_not_proven_goes_strawberrys_way(clients):
@@ -104,12 +111,11 @@ def test_proven_execution_that_raises_answers_as_strawberry_would(content_db, mo
     query = "{ years { year count } }"
     with make_client(content_db, response_cache_size=0) as client:
         calls = through_strawberry(client)
-        for _ in range(2):  # Strawberry's way; then kept and proven
-            assert client.post("/graphql", json={"query": query}).status_code == 200
+        assert client.post("/graphql", json={"query": query}).status_code == 200
         monkeypatch.setattr(prepared, "execute", broken)  # graphql-core's, as called there
         proven = body(client, {"query": query})
-        assert len(calls) == 2  # not executed again through Strawberry
-        monkeypatch.setattr(prepared, "proven", lambda *_args: False)
+        assert calls == []  # not executed again through Strawberry
+        monkeypatch.setattr(prepared, "proven", lambda *_args: None)
         monkeypatch.setattr("strawberry.schema.schema.execute", broken)
         strawberry_way = body(client, {"query": query})
     assert proven == strawberry_way  # status and bytes
@@ -127,7 +133,7 @@ def test_a_proven_document_over_get_answers_as_strawberry_does(clients):
             content = response.content.replace(response.headers["x-request-id"].encode(), b"<id>")
             answers.add((response.status_code, response.headers.get("etag"), content))
     assert len(answers) == 1 and answers.pop()[0] == 200
-    assert calls == [query, query]
+    assert calls == []
 
 
 @pytest.mark.parametrize("compiled", [True, False])
@@ -197,3 +203,24 @@ def test_a_responses_objects_are_freed_without_the_garbage_collector(content_db,
         gc.enable()
         loop.close()
         snapshot.conn.close()
+
+
+def test_a_document_the_proof_does_not_cover_is_tried_once(content_db, monkeypatch):
+    """The endpoint's try at proving an unseen document valid is recorded, so that
+    Strawberry's validation step goes straight to graphql-core's rules."""
+    from api import validation_cache
+    tries = []
+    real = validation_cache.proves_valid
+
+    def counted(*args):
+        tries.append(args[1])
+        return real(*args)
+    monkeypatch.setattr(validation_cache, "proves_valid", counted)
+    two = "query A { years { year } } query B { tags { name } }"
+    with make_client(content_db, response_cache_size=0) as client:
+        calls = through_strawberry(client)
+        before = validation_cache.STATS.full
+        response = client.post("/graphql", json={"query": two, "operationName": "B"})
+        assert response.status_code == 200 and response.json()["data"]["tags"]
+    assert len(tries) == 1 and calls == [two]
+    assert validation_cache.STATS.full == before + 1

@@ -1,0 +1,414 @@
+"""A parser for the executable documents clients send, making graphql-core's document faster.
+
+graphql-core's lexer reads a text character by character and its parser takes
+several method calls per token: 0.5 ms for the benchmark's article query (131
+tokens), most of an unseen text's cost once validation is quick
+(api.quick_validation). Here one regular expression cuts the text into tokens
+and one recursive descent over them builds the same nodes, with the same
+locations, tokens and token count: about NN µs for that query.
+
+It reads what clients write: operations, fragments, fields, arguments,
+variables, directives, and values made of names, numbers and strings (escapes
+included). Anything else (a block string, a \\u escape of half a surrogate pair
+or of variable width, a description, type system definitions, a character it
+does not know, a syntax error, a document over the token limit) makes it give
+up, and graphql-core parses the text instead: every syntax error and its message
+still come from graphql-core.
+tests/api/test_document_parser.py compares the two parsers' documents, node by
+node and location by location, on written, generated and mutated texts.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from graphql import DocumentNode, OperationType, Source, parse as graphql_parse
+from graphql.language.ast import (ArgumentNode, BooleanValueNode, DirectiveNode, EnumValueNode,
+                                  FieldNode, FloatValueNode, FragmentDefinitionNode,
+                                  FragmentSpreadNode, InlineFragmentNode, IntValueNode,
+                                  ListTypeNode, ListValueNode, Location, NamedTypeNode, NameNode,
+                                  NonNullTypeNode, NullValueNode, ObjectFieldNode,
+                                  ObjectValueNode, OperationDefinitionNode, SelectionSetNode,
+                                  StringValueNode, Token, VariableDefinitionNode, VariableNode)
+from graphql.language.parser import MAX_NESTING_DEPTH
+from graphql.language.token_kind import TokenKind
+
+
+def parse(text: str, **options) -> DocumentNode:
+    """graphql-core's ``parse(text, **options)``, made by this module's parser when
+    it can read the text (with no option but ``max_tokens``)."""
+    if not options.keys() <= {"max_tokens"}:
+        return graphql_parse(text, **options)
+    try:
+        return _Parser(text, options.get("max_tokens")).document()
+    except _GiveUp:
+        return graphql_parse(text, **options)
+
+
+class _GiveUp(Exception):
+    """The text holds something this parser leaves to graphql-core."""
+
+
+# One token a match, with the ignored characters before it, in the order
+# graphql-core's lexer tells tokens apart; at the end, only ignored characters. What
+# no group matches (".", a lone "..", a quote starting a block string or a string
+# with an escape or a control character, a number run into a name, a surrogate)
+# is taken by the last group, and the text goes to graphql-core.
+_TOKENS = re.compile(r"""[\t\n\r ,\ufeff]*(?:
+    ([_A-Za-z][_0-9A-Za-z]*)                                        # 1 name
+  | (\.\.\.|[!$&()\[\]{}:=@|])                                       # 2 punctuator
+  | (\#[^\n\r\ud800-\udfff]*)                                        # 3 comment
+  | (-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)(?![._A-Za-z0-9])  # 4 number
+  | ("(?!"")((?:[^"\\\x00-\x08\x0a-\x1f\ud800-\udfff]|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*)")  # 7
+  | (.)                                                              # 9 anything else
+  | \Z)""", re.VERBOSE | re.DOTALL)
+_NAME, _PUNCTUATOR, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, _OTHER = \
+    range(1, 10)
+_LINE_BREAKS = re.compile(r"\r\n|\n|\r")
+_ESCAPES = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))")
+_ESCAPED = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(match: re.Match) -> str:
+    """The character an escape in a string stands for; a surrogate's half (which
+    graphql-core pairs, or refuses) gives up."""
+    if match.group(2) is not None:
+        return _ESCAPED[match.group(2)]
+    code = int(match.group(1), 16)
+    if 0xD800 <= code <= 0xDFFF:
+        raise _GiveUp
+    return chr(code)
+
+_PUNCTUATORS = {"!": TokenKind.BANG, "$": TokenKind.DOLLAR, "&": TokenKind.AMP,
+                "(": TokenKind.PAREN_L, ")": TokenKind.PAREN_R, "[": TokenKind.BRACKET_L,
+                "]": TokenKind.BRACKET_R, "{": TokenKind.BRACE_L, "}": TokenKind.BRACE_R,
+                ":": TokenKind.COLON, "=": TokenKind.EQUALS, "@": TokenKind.AT,
+                "|": TokenKind.PIPE, "...": TokenKind.SPREAD}
+_OPERATIONS = {"query": OperationType.QUERY, "mutation": OperationType.MUTATION,
+               "subscription": OperationType.SUBSCRIPTION}
+_new = object.__new__
+
+
+def _node(cls, **fields):
+    """A node as graphql-core's dataclass makes it, without its frozen __init__ (which
+    sets each field through object.__setattr__): every field is given."""
+    node = _new(cls)
+    node.__dict__.update(fields)
+    return node
+
+
+class _Parser:
+    def __init__(self, text: str, max_tokens: int | None) -> None:
+        self.source = Source(text)
+        self.tokens, self.kinds, self.count = self._lex(text)
+        if max_tokens is not None and self.count > max_tokens:
+            raise _GiveUp  # graphql-core says where it stopped
+        self.at = 0  # the index of the next token in self.tokens
+        self.depth = 0  # nesting, as graphql-core counts it
+
+    @staticmethod
+    def _lex(text: str) -> tuple[list[Token], list[str], int]:
+        """The significant tokens (an EOF token last), their kinds as short strings
+        (a punctuator itself; "N", "I", "F", "S" for name, int, float, string; "E"),
+        and how many tokens graphql-core counts (comments included, not EOF).
+
+        Tokens are chained forward, comments included, as graphql-core's lexer chains
+        them; not backward (api.documents drops those links anyway)."""
+        sof = previous = Token(TokenKind.SOF, 0, 0, 0, 0)
+        tokens: list[Token] = [sof]  # graphql-core starts at SOF, as the document's loc does
+        kinds: list[str] = ["<SOF>"]
+        comments = 0
+        # Where each line starts, for the tokens' lines and columns.
+        line_starts = [0, *(m.end() for m in _LINE_BREAKS.finditer(text))]
+        name_kind, append_token, append_kind = TokenKind.NAME, tokens.append, kinds.append
+        for match in _TOKENS.finditer(text):
+            group = match.lastindex
+            if group is None:  # the end
+                break
+            start, end = match.span(group)
+            line = bisect_right(line_starts, start)
+            column = 1 + start - line_starts[line - 1]
+            if group == _NAME:
+                token = Token(name_kind, start, end, line, column, match.group(group))
+                kind = "N"
+            elif group == _PUNCTUATOR:
+                kind = match.group(group)
+                token = Token(_PUNCTUATORS[kind], start, end, line, column)
+            elif group == _NUMBER:
+                floating = match.start(_FRACTION) >= 0 or match.start(_EXPONENT) >= 0
+                token = Token(TokenKind.FLOAT if floating else TokenKind.INT, start, end, line,
+                              column, match.group(group))
+                kind = "F" if floating else "I"
+            elif group == _STRING:
+                value = match.group(_CONTENT)
+                if "\\" in value:
+                    value = _ESCAPES.sub(_unescape, value)
+                token = Token(TokenKind.STRING, start, end, line, column, value)
+                kind = "S"
+            elif group == _COMMENT:
+                comments += 1
+                token = Token(TokenKind.COMMENT, start, end, line, column, text[start + 1:end])
+                previous.next = previous = token
+                continue
+            else:
+                raise _GiveUp
+            previous.next = previous = token
+            append_token(token)
+            append_kind(kind)
+        end = len(text)
+        line = len(line_starts)
+        eof = Token(TokenKind.EOF, end, end, line, 1 + end - line_starts[line - 1])
+        previous.next = eof
+        count = len(tokens) - 1 + comments
+        tokens.append(eof)
+        kinds.append("E")
+        return tokens, kinds, count
+
+    # Helpers, as graphql-core's parser has them: the current token, advancing, locations.
+
+    def _loc(self, start: int) -> Location:
+        """The location from token ``start`` to the last token taken."""
+        return Location(self.tokens[start], self.tokens[self.at - 1], self.source)
+
+    def _expect(self, kind: str) -> None:
+        if self.kinds[self.at] != kind:
+            raise _GiveUp
+        self.at += 1
+
+    def _optional(self, kind: str) -> bool:
+        if self.kinds[self.at] == kind:
+            self.at += 1
+            return True
+        return False
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING_DEPTH:
+            raise _GiveUp  # graphql-core raises its RecursionError
+
+    # Document and definitions.
+
+    def document(self) -> DocumentNode:
+        self.at = 1  # past SOF
+        definitions = [self._definition()]
+        while not self._optional("E"):
+            definitions.append(self._definition())
+        document = _node(DocumentNode, loc=self._loc(0), definitions=tuple(definitions))
+        # As graphql-core exposes it: a non-traversable attribute.
+        object.__setattr__(document, "token_count", self.count)
+        return document
+
+    def _definition(self):
+        kind = self.kinds[self.at]
+        if kind == "{":
+            start = self.at
+            selection_set = self._selection_set()
+            return _node(OperationDefinitionNode, loc=self._loc(start),
+                         selection_set=selection_set, description=None, name=None,
+                         variable_definitions=None, directives=None,
+                         operation=OperationType.QUERY)
+        if kind != "N":
+            raise _GiveUp  # a description, or not a definition
+        keyword = self.tokens[self.at].value
+        if keyword in _OPERATIONS:
+            return self._operation(_OPERATIONS[keyword])
+        if keyword == "fragment":
+            return self._fragment_definition()
+        raise _GiveUp  # type system definitions and extensions
+
+    def _operation(self, operation: OperationType) -> OperationDefinitionNode:
+        start = self.at
+        self.at += 1  # the operation's keyword
+        name = self._name() if self.kinds[self.at] == "N" else None
+        variables = None
+        if self._optional("("):
+            variables = [self._variable_definition()]
+            while not self._optional(")"):
+                variables.append(self._variable_definition())
+            variables = tuple(variables)
+        directives = self._directives(False)
+        selection_set = self._selection_set()
+        return _node(OperationDefinitionNode, loc=self._loc(start), selection_set=selection_set,
+                     description=None, name=name, variable_definitions=variables,
+                     directives=directives, operation=operation)
+
+    def _variable_definition(self) -> VariableDefinitionNode:
+        start = self.at
+        variable = self._variable()
+        self._expect(":")
+        type_ = self._type()
+        default = self._value(True) if self._optional("=") else None
+        directives = self._directives(True)
+        return _node(VariableDefinitionNode, loc=self._loc(start), description=None,
+                     variable=variable, type=type_, default_value=default,
+                     directives=directives)
+
+    def _variable(self) -> VariableNode:
+        start = self.at
+        self._expect("$")
+        name = self._name()
+        return _node(VariableNode, loc=self._loc(start), name=name)
+
+    def _fragment_definition(self) -> FragmentDefinitionNode:
+        start = self.at
+        self.at += 1  # "fragment"
+        if self.kinds[self.at] == "N" and self.tokens[self.at].value == "on":
+            raise _GiveUp
+        name = self._name()
+        if not (self.kinds[self.at] == "N" and self.tokens[self.at].value == "on"):
+            raise _GiveUp
+        self.at += 1
+        type_condition = self._named_type()
+        directives = self._directives(False)
+        selection_set = self._selection_set()
+        return _node(FragmentDefinitionNode, loc=self._loc(start), selection_set=selection_set,
+                     description=None, name=name, variable_definitions=(),
+                     directives=directives, type_condition=type_condition)
+
+    # Selections.
+
+    def _selection_set(self) -> SelectionSetNode:
+        self._enter()
+        start = self.at
+        self._expect("{")
+        selections = []
+        kinds = self.kinds
+        while kinds[self.at] != "}":
+            selections.append(self._fragment() if kinds[self.at] == "..." else self._field())
+        self.at += 1
+        self.depth -= 1
+        return _node(SelectionSetNode, loc=self._loc(start), selections=tuple(selections))
+
+    def _field(self) -> FieldNode:
+        start = self.at
+        name = self._name()
+        alias = None
+        if self._optional(":"):
+            alias, name = name, self._name()
+        arguments = self._arguments(False) if self.kinds[self.at] == "(" else None
+        directives = self._directives(False) if self.kinds[self.at] == "@" else None
+        selection_set = self._selection_set() if self.kinds[self.at] == "{" else None
+        return _node(FieldNode, loc=self._loc(start), directives=directives, name=name,
+                     alias=alias, arguments=arguments, selection_set=selection_set)
+
+    def _fragment(self):
+        start = self.at
+        self.at += 1  # "..."
+        token = self.tokens[self.at]
+        on = self.kinds[self.at] == "N" and token.value == "on"
+        if on:
+            self.at += 1
+        elif self.kinds[self.at] == "N":
+            name = self._name()
+            directives = self._directives(False)
+            return _node(FragmentSpreadNode, loc=self._loc(start), directives=directives,
+                         name=name, arguments=None)
+        type_condition = self._named_type() if on else None
+        directives = self._directives(False)
+        selection_set = self._selection_set()
+        return _node(InlineFragmentNode, loc=self._loc(start), directives=directives,
+                     selection_set=selection_set, type_condition=type_condition)
+
+    def _arguments(self, const: bool):
+        if not self._optional("("):
+            return None
+        arguments = [self._argument(const)]
+        while not self._optional(")"):
+            arguments.append(self._argument(const))
+        return tuple(arguments)
+
+    def _argument(self, const: bool) -> ArgumentNode:
+        start = self.at
+        name = self._name()
+        self._expect(":")
+        value = self._value(const)
+        return _node(ArgumentNode, loc=self._loc(start), name=name, value=value)
+
+    def _directives(self, const: bool):
+        if self.kinds[self.at] != "@":
+            return None
+        directives = []
+        while self.kinds[self.at] == "@":
+            start = self.at
+            self.at += 1
+            name = self._name()
+            arguments = self._arguments(const)
+            directives.append(_node(DirectiveNode, loc=self._loc(start), name=name,
+                                    arguments=arguments))
+        return tuple(directives)
+
+    # Names, types and values.
+
+    def _name(self) -> NameNode:
+        at = self.at
+        if self.kinds[at] != "N":
+            raise _GiveUp
+        self.at = at + 1
+        token = self.tokens[at]
+        return _node(NameNode, loc=Location(token, token, self.source), value=token.value)
+
+    def _named_type(self) -> NamedTypeNode:
+        start = self.at
+        name = self._name()
+        return _node(NamedTypeNode, loc=self._loc(start), name=name)
+
+    def _type(self):
+        start = self.at
+        if self._optional("["):
+            self._enter()
+            inner = self._type()
+            self.depth -= 1
+            self._expect("]")
+            type_ = _node(ListTypeNode, loc=self._loc(start), type=inner)
+        else:
+            type_ = self._named_type()
+        if self._optional("!"):
+            return _node(NonNullTypeNode, loc=self._loc(start), type=type_)
+        return type_
+
+    def _value(self, const: bool):
+        kind = self.kinds[self.at]
+        start = self.at
+        token = self.tokens[start]
+        if kind == "$":
+            if const:
+                raise _GiveUp
+            return self._variable()
+        if kind == "[":
+            self._enter()
+            self.at += 1
+            values = []
+            while not self._optional("]"):
+                values.append(self._value(const))
+            self.depth -= 1
+            return _node(ListValueNode, loc=self._loc(start), values=tuple(values))
+        if kind == "{":
+            self._enter()
+            self.at += 1
+            fields = []
+            while not self._optional("}"):
+                field_start = self.at
+                name = self._name()
+                self._expect(":")
+                value = self._value(const)
+                fields.append(_node(ObjectFieldNode, loc=self._loc(field_start), name=name,
+                                    value=value))
+            self.depth -= 1
+            return _node(ObjectValueNode, loc=self._loc(start), fields=tuple(fields))
+        self.at += 1
+        loc = Location(token, token, self.source)
+        if kind == "N":
+            value = token.value
+            if value == "true" or value == "false":
+                return _node(BooleanValueNode, loc=loc, value=value == "true")
+            if value == "null":
+                return _node(NullValueNode, loc=loc)
+            return _node(EnumValueNode, loc=loc, value=value)
+        if kind == "S":
+            return _node(StringValueNode, loc=loc, value=token.value, block=False)
+        if kind == "I":
+            return _node(IntValueNode, loc=loc, value=token.value)
+        if kind == "F":
+            return _node(FloatValueNode, loc=loc, value=token.value)
+        raise _GiveUp
