@@ -20,7 +20,7 @@ limits), it leaves to graphql-core.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode,
@@ -50,6 +50,10 @@ class Limits:
     # strawberry.Maybe argument or input field, a oneOf input type (limits_for).
     has_maybe: bool = False
     has_one_of: bool = False
+    # What a field's checks need of its definition, by (type name, field name): the
+    # definition, its named type, whether that is a leaf, its required arguments.
+    # Worked out at a field's first sight; the schema does not change.
+    fields: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def limits_for(schema: GraphQLSchema, max_depth: int, max_aliases: int) -> Limits:
@@ -128,11 +132,12 @@ class _Walk:
             _require(not selection.directives)
             if isinstance(selection, FieldNode):
                 key = (selection.alias or selection.name).value
-                twin = _leaf_identity(selection, parent)
                 if key in keys:  # only the very same leaf field twice merges trivially
-                    _require(twin is not None and keys[key] == twin)
-                keys[key] = twin
-                self.aliases += selection.alias is not None
+                    twin = _leaf_identity(selection, parent)
+                    _require(twin is not None and _leaf_identity(*keys[key]) == twin)
+                keys[key] = (selection, parent)
+                if selection.alias is not None:
+                    self.aliases += 1
                 self.field(selection, parent, spreads, depth)
             elif isinstance(selection, InlineFragmentNode):
                 inner = parent if selection.type_condition is None else \
@@ -157,29 +162,26 @@ class _Walk:
 
     def field(self, node: FieldNode, parent: Any, spreads: tuple[str, ...], depth: int) -> None:
         name = node.name.value
-        if name == "__typename":
-            _require(not node.arguments and node.selection_set is None)
-            self.deepest = max(self.deepest, depth)
-            return
-        _require(not name.startswith("__"))  # introspection has rules of its own
-        _require(is_object_type(parent) or is_interface_type(parent))
-        definition = parent.fields.get(name)
-        _require(definition is not None)
-        given: set[str] = set()
-        for argument in node.arguments or ():
-            argument_name = argument.name.value
-            argument_def = definition.args.get(argument_name)
-            _require(argument_def is not None and argument_name not in given)
-            given.add(argument_name)
-            self.value(argument.value, argument_def.type)
-        for argument_name, argument_def in definition.args.items():
-            if isinstance(argument_def.type, GraphQLNonNull) \
-                    and argument_def.default_value is Undefined:
-                _require(argument_name in given)
-        named = get_named_type(definition.type)
-        if is_leaf_type(named):
+        facts = self.limits.fields.get((parent.name, name))
+        if facts is None:
+            facts = self.limits.fields[(parent.name, name)] = _field_facts(parent, name)
+        definition, named, leaf, required = facts
+        if node.arguments:
+            _require(definition is not None)  # __typename takes none
+            given: set[str] = set()
+            for argument in node.arguments:
+                argument_name = argument.name.value
+                argument_def = definition.args.get(argument_name)
+                _require(argument_def is not None and argument_name not in given)
+                given.add(argument_name)
+                self.value(argument.value, argument_def.type)
+            _require(given.issuperset(required))
+        else:
+            _require(not required)
+        if leaf:
             _require(node.selection_set is None)
-            self.deepest = max(self.deepest, depth)
+            if depth > self.deepest:
+                self.deepest = depth
             return
         _require(node.selection_set is not None)
         self.selections(node.selection_set, named, {}, spreads, depth + 1)
@@ -204,6 +206,23 @@ class _Walk:
         errors: list = []
         validate_input_literal(node, expected, lambda error, _path: errors.append(error))
         _require(not errors)
+
+
+def _field_facts(parent: Any, name: str) -> tuple:
+    """(definition, named type, whether a leaf, required argument names) of field
+    ``name`` of ``parent``. ``__typename`` is a leaf without arguments; other
+    introspection fields have rules of their own, and are not proven."""
+    if name == "__typename":
+        return None, None, True, ()
+    _require(not name.startswith("__"))
+    _require(is_object_type(parent) or is_interface_type(parent))
+    definition = parent.fields.get(name)
+    _require(definition is not None)
+    named = get_named_type(definition.type)
+    required = tuple(argument_name for argument_name, argument_def in definition.args.items()
+                     if isinstance(argument_def.type, GraphQLNonNull)
+                     and argument_def.default_value is Undefined)
+    return definition, named, is_leaf_type(named), required
 
 
 def _kinds_inside(node: ValueNode) -> set[type]:

@@ -68,6 +68,10 @@ BROKEN = {
     "unknown enum value": "{ article(slug: \"a\") { intro(format: LOUD) } }",
     "enum as a string": "{ article(slug: \"a\") { intro(format: \"HTML\") } }",
     "leaf with a selection": "{ article(slug: \"a\") { slug { x } } }",
+    "__typename with an argument": "{ __typename(x: 1) }",
+    "__typename with a selection": "{ __typename { x } }",
+    "field of a leaf's type asked twice, once unknown": "{ article(slug: \"a\") { slug } "
+                                                       "article(slug: \"a\") { nope } }",
     "object without a selection": "{ article(slug: \"a\") }",
     "undefined variable": "{ article(slug: $slug) { slug } }",
     "unused variable": "query Q($slug: String!, $other: Int) { article(slug: $slug) { slug } }",
