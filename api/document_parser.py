@@ -5,7 +5,8 @@ several method calls per token: 0.5 ms for the benchmark's article query (131
 tokens), most of an unseen text's cost once validation is quick
 (api.quick_validation). Here one regular expression cuts the text into tokens
 and one recursive descent over them builds the same nodes, with the same
-locations, tokens and token count: about NN µs for that query.
+locations, tokens and token count: 0.21 ms for that query (best of 5 rounds
+of 2,000 texts, each with a comment of its own, in one process).
 
 It reads what clients write: operations, fragments, fields, arguments,
 variables, directives, and values made of names, numbers and strings (escapes
@@ -21,7 +22,6 @@ node and location by location, on written, generated and mutated texts.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from graphql import DocumentNode, OperationType, Source, parse as graphql_parse
 from graphql.language.ast import (ArgumentNode, BooleanValueNode, DirectiveNode, EnumValueNode,
@@ -55,17 +55,16 @@ class _GiveUp(Exception):
 # no group matches (".", a lone "..", a quote starting a block string or a string
 # with an escape or a control character, a number run into a name, a surrogate)
 # is taken by the last group, and the text goes to graphql-core.
-_TOKENS = re.compile(r"""[\t\n\r ,\ufeff]*(?:
-    ([_A-Za-z][_0-9A-Za-z]*)                                        # 1 name
-  | (\.\.\.|[!$&()\[\]{}:=@|])                                       # 2 punctuator
-  | (\#[^\n\r\ud800-\udfff]*)                                        # 3 comment
-  | (-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)(?![._A-Za-z0-9])  # 4 number
-  | ("(?!"")((?:[^"\\\x00-\x08\x0a-\x1f\ud800-\udfff]|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*)")  # 7
-  | (.)                                                              # 9 anything else
+_TOKENS = re.compile(r"""([\t\n\r ,\ufeff]*)(?:                       # 1 ignored
+    ([_A-Za-z][_0-9A-Za-z]*)                                        # 2 name
+  | (\.\.\.|[!$&()\[\]{}:=@|])                                       # 3 punctuator
+  | (\#[^\n\r\ud800-\udfff]*)                                        # 4 comment
+  | (-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)(?![._A-Za-z0-9])  # 5 number
+  | ("(?!"")((?:[^"\\\x00-\x08\x0a-\x1f\ud800-\udfff]|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*)")  # 8
+  | (.)                                                              # 10 anything else
   | \Z)""", re.VERBOSE | re.DOTALL)
-_NAME, _PUNCTUATOR, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, _OTHER = \
-    range(1, 10)
-_LINE_BREAKS = re.compile(r"\r\n|\n|\r")
+_IGNORED, _NAME, _PUNCTUATOR, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, \
+    _OTHER = range(1, 11)
 _ESCAPES = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))")
 _ESCAPED = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
@@ -101,14 +100,12 @@ def _node(cls, **fields):
 class _Parser:
     def __init__(self, text: str, max_tokens: int | None) -> None:
         self.source = Source(text)
-        self.tokens, self.kinds, self.count = self._lex(text)
-        if max_tokens is not None and self.count > max_tokens:
-            raise _GiveUp  # graphql-core says where it stopped
+        self.tokens, self.kinds, self.count = self._lex(text, max_tokens)
         self.at = 0  # the index of the next token in self.tokens
         self.depth = 0  # nesting, as graphql-core counts it
 
     @staticmethod
-    def _lex(text: str) -> tuple[list[Token], list[str], int]:
+    def _lex(text: str, max_tokens: int | None) -> tuple[list[Token], list[str], int]:
         """The significant tokens (an EOF token last), their kinds as short strings
         (a punctuator itself; "N", "I", "F", "S" for name, int, float, string; "E"),
         and how many tokens graphql-core counts (comments included, not EOF).
@@ -118,17 +115,23 @@ class _Parser:
         sof = previous = Token(TokenKind.SOF, 0, 0, 0, 0)
         tokens: list[Token] = [sof]  # graphql-core starts at SOF, as the document's loc does
         kinds: list[str] = ["<SOF>"]
-        comments = 0
-        # Where each line starts, for the tokens' lines and columns.
-        line_starts = [0, *(m.end() for m in _LINE_BREAKS.finditer(text))]
+        count = 0
+        limit = max_tokens if max_tokens is not None else len(text)
+        line, line_start = 1, 0
         name_kind, append_token, append_kind = TokenKind.NAME, tokens.append, kinds.append
         for match in _TOKENS.finditer(text):
+            ignored = match.group(_IGNORED)
+            if ignored and ("\n" in ignored or "\r" in ignored):
+                line += ignored.count("\n") + ignored.count("\r") - ignored.count("\r\n")
+                line_start = match.start() + max(ignored.rfind("\n"), ignored.rfind("\r")) + 1
             group = match.lastindex
-            if group is None:  # the end
+            if group == _IGNORED:  # nothing after it: the end
                 break
+            count += 1
+            if count > limit:
+                raise _GiveUp  # over the token limit: graphql-core stops as early
             start, end = match.span(group)
-            line = bisect_right(line_starts, start)
-            column = 1 + start - line_starts[line - 1]
+            column = 1 + start - line_start
             if group == _NAME:
                 token = Token(name_kind, start, end, line, column, match.group(group))
                 kind = "N"
@@ -147,7 +150,6 @@ class _Parser:
                 token = Token(TokenKind.STRING, start, end, line, column, value)
                 kind = "S"
             elif group == _COMMENT:
-                comments += 1
                 token = Token(TokenKind.COMMENT, start, end, line, column, text[start + 1:end])
                 previous.next = previous = token
                 continue
@@ -157,10 +159,8 @@ class _Parser:
             append_token(token)
             append_kind(kind)
         end = len(text)
-        line = len(line_starts)
-        eof = Token(TokenKind.EOF, end, end, line, 1 + end - line_starts[line - 1])
+        eof = Token(TokenKind.EOF, end, end, line, 1 + end - line_start)
         previous.next = eof
-        count = len(tokens) - 1 + comments
         tokens.append(eof)
         kinds.append("E")
         return tokens, kinds, count

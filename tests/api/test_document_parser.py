@@ -187,3 +187,21 @@ def test_mutated_written_operations_parse_alike(index, edits):
         else:
             text = text[:position] + char + text[position + 1:]
     same(text)
+
+
+def test_a_text_over_the_token_limit_is_left_early(monkeypatch):
+    """Like graphql-core's, the parser stops at the limit: a 60 kB text of 30,000
+    tokens under a limit of 100 makes no more than about 100 tokens."""
+    made = []
+
+    class Counted(Token):
+        __slots__ = ()
+
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+    monkeypatch.setattr(document_parser, "Token", Counted)
+    text = "{" + " a" * 30_000 + " }"
+    with pytest.raises(graphql.GraphQLError, match="more than 100 tokens"):
+        document_parser.parse(text, max_tokens=100)
+    assert 100 <= len(made) <= 102
