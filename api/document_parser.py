@@ -51,22 +51,25 @@ class _GiveUp(Exception):
 
 
 # One token a match, with the ignored characters before it, in the order
-# graphql-core's lexer tells tokens apart; at the end, only ignored characters. What
-# no group matches (".", a lone "..", a quote starting a block string or a string
-# with an escape or a control character, a number run into a name, a surrogate)
-# is taken by the last group, and the text goes to graphql-core. A string's
-# characters are matched by runs, possessively: no alternative can match a quote,
-# so nothing is lost, and Python's engine keeps no backtracking state per character
-# (which took 23 MB for a string of 60 kB).
-_TOKENS = re.compile(r"""([\t\n\r ,\ufeff]*)(?:                       # 1 ignored
-    ([_A-Za-z][_0-9A-Za-z]*)                                        # 2 name
-  | (\.\.\.|[!$&()\[\]{}:=@|])                                       # 3 punctuator
+# graphql-core's lexer tells tokens apart; a line break is a match of its own, so
+# that lines are counted without looking into what was ignored; at the end, only
+# ignored characters. What no group matches (".", a lone "..", a quote starting a
+# block string, a string with a control character or an escape graphql-core alone
+# reads, a number run into a name, a surrogate) is taken by the last group, and the
+# text goes to graphql-core. A string's characters are matched by runs,
+# possessively: no alternative can match a quote, so nothing is lost, and Python's
+# engine keeps no backtracking state per character (which took 23 MB for a string
+# of 60 kB).
+_TOKENS = re.compile(r"""[\t ,\ufeff]*(?:
+    ([_A-Za-z][_0-9A-Za-z]*)                                        # 1 name
+  | (\.\.\.|[!$&()\[\]{}:=@|])                                       # 2 punctuator
+  | (\r\n|\n|\r)                                                    # 3 line break
   | (\#[^\n\r\ud800-\udfff]*)                                        # 4 comment
   | (-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)(?![._A-Za-z0-9])  # 5 number
   | ("(?!"")((?:[^"\\\x00-\x08\x0a-\x1f\ud800-\udfff]+|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*+)")  # 8
   | (.)                                                              # 10 anything else
   | \Z)""", re.VERBOSE | re.DOTALL)
-_IGNORED, _NAME, _PUNCTUATOR, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, \
+_NAME, _PUNCTUATOR, _LINE_BREAK, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, \
     _OTHER = range(1, 11)
 _ESCAPES = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))")
 _ESCAPED = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -123,12 +126,12 @@ class _Parser:
         line, line_start = 1, 0
         name_kind, append_token, append_kind = TokenKind.NAME, tokens.append, kinds.append
         for match in _TOKENS.finditer(text):
-            ignored = match.group(_IGNORED)
-            if ignored and ("\n" in ignored or "\r" in ignored):
-                line += ignored.count("\n") + ignored.count("\r") - ignored.count("\r\n")
-                line_start = match.start() + max(ignored.rfind("\n"), ignored.rfind("\r")) + 1
             group = match.lastindex
-            if group == _IGNORED:  # nothing after it: the end
+            if group == _LINE_BREAK:
+                line += 1
+                line_start = match.end()
+                continue
+            if group is None:  # nothing but ignored characters after it: the end
                 break
             count += 1
             if count > limit:
@@ -284,16 +287,44 @@ class _Parser:
         return _node(SelectionSetNode, loc=self._loc(start), selections=tuple(selections))
 
     def _field(self) -> FieldNode:
-        start = self.at
-        name = self._name()
+        # The hottest path (most of a document is fields): names read in place.
+        tokens, kinds, source = self.tokens, self.kinds, self.source
+        start = at = self.at
+        if kinds[at] != "N":
+            raise _GiveUp
+        token = tokens[at]
+        loc = Location(token, token, source)
+        name = _new(NameNode)
+        name.__dict__.update(loc=loc, value=token.value)
         alias = None
-        if self._optional(":"):
-            alias, name = name, self._name()
-        arguments = self._arguments(False) if self.kinds[self.at] == "(" else None
-        directives = self._directives(False) if self.kinds[self.at] == "@" else None
-        selection_set = self._selection_set() if self.kinds[self.at] == "{" else None
-        return _node(FieldNode, loc=self._loc(start), directives=directives, name=name,
-                     alias=alias, arguments=arguments, selection_set=selection_set)
+        at += 1
+        if kinds[at] == ":":
+            at += 1
+            if kinds[at] != "N":
+                raise _GiveUp
+            token = tokens[at]
+            alias, name = name, _node(NameNode, loc=Location(token, token, source),
+                                      value=token.value)
+            at += 1
+        self.at = at
+        arguments = directives = selection_set = None
+        kind = kinds[at]
+        if kind == "(":
+            arguments = self._arguments(False)
+            kind = kinds[self.at]
+        if kind == "@":
+            directives = self._directives(False)
+            kind = kinds[self.at]
+        if kind == "{":
+            selection_set = self._selection_set()
+        if alias is not None or self.at - 1 != start:
+            loc = Location(tokens[start], tokens[self.at - 1], source)
+        # else a field of one token: its location is its name's (the same values;
+        # graphql-core makes two equal objects, and nothing changes a location).
+        field = _new(FieldNode)
+        field.__dict__.update(loc=loc, directives=directives, name=name, alias=alias,
+                              arguments=arguments, selection_set=selection_set)
+        return field
 
     def _fragment(self):
         start = self.at

@@ -50,8 +50,8 @@ class Limits:
     # strawberry.Maybe argument or input field, a oneOf input type (limits_for).
     has_maybe: bool = False
     has_one_of: bool = False
-    # What a field's checks need of its definition, by (type name, field name): the
-    # definition, its named type, whether that is a leaf, its required arguments.
+    # What a field's checks need of its definition, by type name, then field name:
+    # the definition, its named type, whether that is a leaf, its required arguments.
     # Worked out at a field's first sight; the schema does not change.
     fields: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -129,7 +129,8 @@ class _Walk:
         arguments again."""
         _require(bool(selection_set.selections))
         for selection in selection_set.selections:
-            _require(not selection.directives)
+            if selection.directives:
+                raise NotProven
             if isinstance(selection, FieldNode):
                 key = (selection.alias or selection.name).value
                 if key in keys:  # only the very same leaf field twice merges trivially
@@ -162,9 +163,12 @@ class _Walk:
 
     def field(self, node: FieldNode, parent: Any, spreads: tuple[str, ...], depth: int) -> None:
         name = node.name.value
-        facts = self.limits.fields.get((parent.name, name))
+        of_parent = self.limits.fields.get(parent.name)
+        if of_parent is None:
+            of_parent = self.limits.fields[parent.name] = {}
+        facts = of_parent.get(name)
         if facts is None:
-            facts = self.limits.fields[(parent.name, name)] = _field_facts(parent, name)
+            facts = of_parent[name] = _field_facts(parent, name)
         definition, named, leaf, required = facts
         if node.arguments:
             _require(definition is not None)  # __typename takes none
