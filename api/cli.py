@@ -127,13 +127,13 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
     os.environ[config.ENV_PREFIX + "DB_PATH"] = str(Path(db_path).resolve())
     if trusted_documents is not None:
         os.environ[config.ENV_PREFIX + "TRUSTED_DOCUMENTS"] = str(Path(trusted_documents).resolve())
-    manifest = config.from_env().trusted_documents
+    manifest = _settings().trusted_documents
     if manifest is not None:  # fail here, clearly, rather than in every worker
         from api.schema import build_schema
         from api.trusted import ManifestError, TrustedDocuments
 
         try:
-            settings = config.from_env()
+            settings = _settings()
             schema = build_schema(settings)
             count = len(TrustedDocuments.load(manifest, schema._schema, schema.limit_rules,
                                               settings.max_tokens))
@@ -145,13 +145,13 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
         os.environ[config.ENV_PREFIX + "PRODUCTION"] = "1" if production else "0"
     if drafts:
         os.environ[config.ENV_PREFIX + "DRAFTS"] = "1"
-    if config.from_env().drafts:
+    if _settings().drafts:
         # A preview must never land in a shared cache.
         os.environ.setdefault(config.ENV_PREFIX + "CACHE_CONTROL", "private, no-cache")
     for name, value in limits.items():  # workers read their settings from the environment
         if value is not None:
             os.environ[config.ENV_PREFIX + name.upper()] = str(value)
-    settings = config.from_env()
+    settings = _settings()
     soft, hard = serving.raise_fd_limit()
     click.echo(f"Serving {db_path} at http://{host}:{port}/graphql "
                f"(open files: {soft} of {hard})", err=True)
@@ -161,6 +161,18 @@ def serve_command(db_path: str, host: str, port: int, workers: int, production: 
                 limit_concurrency=settings.limit_concurrency,
                 timeout_keep_alive=settings.keep_alive_seconds, backlog=settings.backlog,
                 h11_max_incomplete_event_size=settings.max_head_bytes)
+
+
+def _settings():
+    """The settings from the environment; a value out of its range, or one that does not
+    parse, ends the command with an error that names the variable (status 2)."""
+    from api import config
+
+    try:
+        return config.from_env()
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 @main.command("purge")

@@ -22,7 +22,8 @@ win over the variable. This page is generated from the definition of the setting
 in `api/config.py` when the docs are built.
 
 Booleans read `1`, `true`, `yes` or `on` as true and anything else as false; lists
-are comma-separated.
+are comma-separated. A number outside its allowed range, or one that does not parse,
+stops `serve` with an error that names the variable.
 """
 
 
@@ -50,7 +51,10 @@ def settings_page() -> str:
             lines += [f"## {section}", ""]
         # The variable's own name as its anchor, so guides can link to one setting.
         lines += [f"### `{setting.variable}` {{ #{setting.variable.lower()} }}", "",
-                  f"**Default:** {shown_default(setting)}", "", setting.doc, ""]
+                  f"**Default:** {shown_default(setting)}", ""]
+        if setting.allowed:
+            lines += [f"**Allowed:** {setting.allowed}", ""]
+        lines += [setting.doc, ""]
         if setting.exceeded:
             lines += [f"**Beyond it:** {setting.exceeded}", ""]
     return "\n".join(lines)

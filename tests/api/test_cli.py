@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,13 @@ def test_two_workers_serve_one_file(content_db):
         assert len(versions) == 1
         bad = client.post("/graphql", json={"query": "{ artcles { totalCount } }"}).json()
         assert "Did you mean" not in bad["errors"][0]["message"]
+
+
+def test_serve_refuses_a_setting_out_of_range_by_name(tmp_path, content_db):
+    exe = Path(sys.executable).with_name("content-api")
+    env = {**os.environ, "CONTENT_API_MAX_PAGE_SIZE": "0"}
+    result = subprocess.run([str(exe), "serve", "--db", str(content_db), "--port", "9"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2, result.stderr
+    assert "CONTENT_API_MAX_PAGE_SIZE must be at least 1 (got 0)" in result.stderr
+    assert "Traceback" not in result.stderr

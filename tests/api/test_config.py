@@ -65,3 +65,37 @@ def test_an_undocumented_setting_is_refused(monkeypatch):
     monkeypatch.setattr(config, "Settings", WithAPlainField)
     with pytest.raises(TypeError, match="new_limit"):
         config.documented_settings()
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("CONTENT_API_BODY_TIMEOUT_SECONDS", "0", "CONTENT_API_BODY_TIMEOUT_SECONDS must be above 0"),
+    ("CONTENT_API_MAX_EXECUTION_SECONDS", "-1", "must be above 0"),
+    ("CONTENT_API_MAX_DEPTH", "0", "CONTENT_API_MAX_DEPTH must be at least 1 (got 0)"),
+    ("CONTENT_API_RESPONSE_CACHE_SIZE", "-5", "must be at least 0"),
+    ("UVICORN_BACKLOG", "0", "CONTENT_API_BACKLOG (or UVICORN_BACKLOG) must be at least 1"),
+    ("CONTENT_API_MAX_DEPTH", "ten", "CONTENT_API_MAX_DEPTH: 'ten' is not a whole number"),
+    ("CONTENT_API_HEAD_TIMEOUT_SECONDS", "soon", "'soon' is not a number"),
+    ("CONTENT_API_DEFAULT_PAGE_SIZE", "101", "must not be above CONTENT_API_MAX_PAGE_SIZE"),
+])
+def test_a_value_out_of_range_or_unparsable_is_refused_by_name(variable, value, message):
+    with pytest.raises(ValueError) as error:
+        from_env({variable: value})
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("CONTENT_API_MAX_IN_FLIGHT", "0"), ("CONTENT_API_RESPONSE_CACHE_SIZE", "0"),
+    ("CONTENT_API_GC_YOUNG_THRESHOLD", "0"), ("CONTENT_API_MAX_ALIASES", "0"),
+    ("CONTENT_API_RELOAD_CHECK_SECONDS", "-1"), ("CONTENT_API_MAX_EXECUTION_SECONDS", "0.01"),
+])
+def test_the_values_that_mean_something_at_their_bound_are_accepted(variable, value):
+    # 0: no limit, off, Python's own, no aliases; a negative reload check: never.
+    from_env({variable: value})
+
+
+def test_every_number_has_a_range():
+    """A number a setting holds says what is too little, or why anything goes."""
+    unbounded = {f.name for f in dataclasses.fields(Settings)
+                 if isinstance(f.default, (int, float)) and not isinstance(f.default, bool)
+                 and f.metadata["least"] is None and f.metadata["above"] is None}
+    assert unbounded == {"reload_check_seconds"}  # negative: never checked (api.store)

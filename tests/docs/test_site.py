@@ -107,6 +107,8 @@ def test_every_setting_is_in_the_settings_reference(built_site):
         assert setting.variable in text
         entry = text[text.index(f'id="{setting.variable.lower()}"'):].split("<h3")[0]
         assert html.escape(setting.doc.split("`")[0], quote=False)[:30] in entry, setting.variable
+        if setting.allowed:
+            assert f"Allowed:</strong> {setting.allowed}" in entry, setting.variable
         assert setting.section in text
     assert "CONTENT_API_TEST_EXECUTION_DELAY" not in text
 
