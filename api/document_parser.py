@@ -4,8 +4,8 @@ graphql-core's lexer reads a text character by character and its parser takes
 several method calls per token: 0.5 ms for the benchmark's article query (131
 tokens), most of an unseen text's cost once validation is quick
 (api.quick_validation). Here one regular expression cuts the text into tokens
-and one recursive descent over them builds the same nodes, with the same
-locations, tokens and token count: 0.17 ms for that query against 0.54 ms
+(api.document_lexer) and one recursive descent over them builds the same nodes,
+with the same locations, tokens and token count: 0.17 ms for that query against 0.54 ms
 (best of 5 rounds of 2,000 texts, each with a comment of its own, in one process).
 
 It reads what clients write: operations, fragments, fields, arguments,
@@ -21,8 +21,6 @@ node and location by location, on written, generated and mutated texts.
 
 from __future__ import annotations
 
-import re
-
 from graphql import DocumentNode, OperationType, Source, parse as graphql_parse
 from graphql.language.ast import (ArgumentNode, BooleanValueNode, DirectiveNode, EnumValueNode,
                                   FieldNode, FloatValueNode, FragmentDefinitionNode,
@@ -30,9 +28,10 @@ from graphql.language.ast import (ArgumentNode, BooleanValueNode, DirectiveNode,
                                   ListTypeNode, ListValueNode, Location, NamedTypeNode, NameNode,
                                   NonNullTypeNode, NullValueNode, ObjectFieldNode,
                                   ObjectValueNode, OperationDefinitionNode, SelectionSetNode,
-                                  StringValueNode, Token, VariableDefinitionNode, VariableNode)
+                                  StringValueNode, VariableDefinitionNode, VariableNode)
 from graphql.language.parser import MAX_NESTING_DEPTH
-from graphql.language.token_kind import TokenKind
+
+from api.document_lexer import GiveUp, lex
 
 
 def parse(text: str, **options) -> DocumentNode:
@@ -42,54 +41,10 @@ def parse(text: str, **options) -> DocumentNode:
         return graphql_parse(text, **options)
     try:
         return _Parser(text, options.get("max_tokens")).document()
-    except _GiveUp:
+    except GiveUp:
         return graphql_parse(text, **options)
 
 
-class _GiveUp(Exception):
-    """The text holds something this parser leaves to graphql-core."""
-
-
-# One token a match, with the ignored characters before it, in the order
-# graphql-core's lexer tells tokens apart; a line break is a match of its own, so
-# that lines are counted without looking into what was ignored; at the end, only
-# ignored characters. What no group matches (".", a lone "..", a quote starting a
-# block string, a string with a control character or an escape graphql-core alone
-# reads, a number run into a name, a surrogate) is taken by the last group, and the
-# text goes to graphql-core. A string's characters are matched by runs,
-# possessively: no alternative can match a quote, so nothing is lost, and Python's
-# engine keeps no backtracking state per character (which took 23 MB for a string
-# of 60 kB).
-_TOKENS = re.compile(r"""[\t ,\ufeff]*(?:
-    ([_A-Za-z][_0-9A-Za-z]*)                                        # 1 name
-  | (\.\.\.|[!$&()\[\]{}:=@|])                                       # 2 punctuator
-  | (\r\n|\n|\r)                                                    # 3 line break
-  | (\#[^\n\r\ud800-\udfff]*)                                        # 4 comment
-  | (-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?)(?![._A-Za-z0-9])  # 5 number
-  | ("(?!"")((?:[^"\\\x00-\x08\x0a-\x1f\ud800-\udfff]+|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*+)")  # 8
-  | (.)                                                              # 10 anything else
-  | \Z)""", re.VERBOSE | re.DOTALL)
-_NAME, _PUNCTUATOR, _LINE_BREAK, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, \
-    _OTHER = range(1, 11)
-_ESCAPES = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))")
-_ESCAPED = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _unescape(match: re.Match) -> str:
-    """The character an escape in a string stands for; a surrogate's half (which
-    graphql-core pairs, or refuses) gives up."""
-    if match.group(2) is not None:
-        return _ESCAPED[match.group(2)]
-    code = int(match.group(1), 16)
-    if 0xD800 <= code <= 0xDFFF:
-        raise _GiveUp
-    return chr(code)
-
-_PUNCTUATORS = {"!": TokenKind.BANG, "$": TokenKind.DOLLAR, "&": TokenKind.AMP,
-                "(": TokenKind.PAREN_L, ")": TokenKind.PAREN_R, "[": TokenKind.BRACKET_L,
-                "]": TokenKind.BRACKET_R, "{": TokenKind.BRACE_L, "}": TokenKind.BRACE_R,
-                ":": TokenKind.COLON, "=": TokenKind.EQUALS, "@": TokenKind.AT,
-                "|": TokenKind.PIPE, "...": TokenKind.SPREAD}
 _OPERATIONS = {"query": OperationType.QUERY, "mutation": OperationType.MUTATION,
                "subscription": OperationType.SUBSCRIPTION}
 _new = object.__new__
@@ -106,70 +61,9 @@ def _node(cls, **fields):
 class _Parser:
     def __init__(self, text: str, max_tokens: int | None) -> None:
         self.source = Source(text)
-        self.tokens, self.kinds, self.count = self._lex(text, max_tokens)
+        self.tokens, self.kinds, self.count = lex(text, max_tokens)
         self.at = 0  # the index of the next token in self.tokens
         self.depth = 0  # nesting, as graphql-core counts it
-
-    @staticmethod
-    def _lex(text: str, max_tokens: int | None) -> tuple[list[Token], list[str], int]:
-        """The significant tokens (an EOF token last), their kinds as short strings
-        (a punctuator itself; "N", "I", "F", "S" for name, int, float, string; "E"),
-        and how many tokens graphql-core counts (comments included, not EOF).
-
-        Tokens are chained forward, comments included, as graphql-core's lexer chains
-        them; not backward (api.documents drops those links anyway)."""
-        sof = previous = Token(TokenKind.SOF, 0, 0, 0, 0)
-        tokens: list[Token] = [sof]  # graphql-core starts at SOF, as the document's loc does
-        kinds: list[str] = ["<SOF>"]
-        count = 0
-        limit = max_tokens if max_tokens is not None else len(text)
-        line, line_start = 1, 0
-        name_kind, append_token, append_kind = TokenKind.NAME, tokens.append, kinds.append
-        for match in _TOKENS.finditer(text):
-            group = match.lastindex
-            if group == _LINE_BREAK:
-                line += 1
-                line_start = match.end()
-                continue
-            if group is None:  # nothing but ignored characters after it: the end
-                break
-            count += 1
-            if count > limit:
-                raise _GiveUp  # over the token limit: graphql-core stops as early
-            start, end = match.span(group)
-            column = 1 + start - line_start
-            if group == _NAME:
-                token = Token(name_kind, start, end, line, column, match.group(group))
-                kind = "N"
-            elif group == _PUNCTUATOR:
-                kind = match.group(group)
-                token = Token(_PUNCTUATORS[kind], start, end, line, column)
-            elif group == _NUMBER:
-                floating = match.start(_FRACTION) >= 0 or match.start(_EXPONENT) >= 0
-                token = Token(TokenKind.FLOAT if floating else TokenKind.INT, start, end, line,
-                              column, match.group(group))
-                kind = "F" if floating else "I"
-            elif group == _STRING:
-                value = match.group(_CONTENT)
-                if "\\" in value:
-                    value = _ESCAPES.sub(_unescape, value)
-                token = Token(TokenKind.STRING, start, end, line, column, value)
-                kind = "S"
-            elif group == _COMMENT:
-                token = Token(TokenKind.COMMENT, start, end, line, column, text[start + 1:end])
-                previous.next = previous = token
-                continue
-            else:
-                raise _GiveUp
-            previous.next = previous = token
-            append_token(token)
-            append_kind(kind)
-        end = len(text)
-        eof = Token(TokenKind.EOF, end, end, line, 1 + end - line_start)
-        previous.next = eof
-        tokens.append(eof)
-        kinds.append("E")
-        return tokens, kinds, count
 
     # Helpers, as graphql-core's parser has them: the current token, advancing, locations.
 
@@ -179,7 +73,7 @@ class _Parser:
 
     def _expect(self, kind: str) -> None:
         if self.kinds[self.at] != kind:
-            raise _GiveUp
+            raise GiveUp
         self.at += 1
 
     def _optional(self, kind: str) -> bool:
@@ -191,7 +85,7 @@ class _Parser:
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING_DEPTH:
-            raise _GiveUp  # graphql-core raises its RecursionError
+            raise GiveUp  # graphql-core raises its RecursionError
 
     # Document and definitions.
 
@@ -215,13 +109,13 @@ class _Parser:
                          variable_definitions=None, directives=None,
                          operation=OperationType.QUERY)
         if kind != "N":
-            raise _GiveUp  # a description, or not a definition
+            raise GiveUp  # a description, or not a definition
         keyword = self.tokens[self.at].value
         if keyword in _OPERATIONS:
             return self._operation(_OPERATIONS[keyword])
         if keyword == "fragment":
             return self._fragment_definition()
-        raise _GiveUp  # type system definitions and extensions
+        raise GiveUp  # type system definitions and extensions
 
     def _operation(self, operation: OperationType) -> OperationDefinitionNode:
         start = self.at
@@ -260,10 +154,10 @@ class _Parser:
         start = self.at
         self.at += 1  # "fragment"
         if self.kinds[self.at] == "N" and self.tokens[self.at].value == "on":
-            raise _GiveUp
+            raise GiveUp
         name = self._name()
         if not (self.kinds[self.at] == "N" and self.tokens[self.at].value == "on"):
-            raise _GiveUp
+            raise GiveUp
         self.at += 1
         type_condition = self._named_type()
         directives = self._directives(False)
@@ -291,7 +185,7 @@ class _Parser:
         tokens, kinds, source = self.tokens, self.kinds, self.source
         start = at = self.at
         if kinds[at] != "N":
-            raise _GiveUp
+            raise GiveUp
         token = tokens[at]
         loc = Location(token, token, source)
         name = _new(NameNode)
@@ -301,7 +195,7 @@ class _Parser:
         if kinds[at] == ":":
             at += 1
             if kinds[at] != "N":
-                raise _GiveUp
+                raise GiveUp
             token = tokens[at]
             alias, name = name, _node(NameNode, loc=Location(token, token, source),
                                       value=token.value)
@@ -377,7 +271,7 @@ class _Parser:
     def _name(self) -> NameNode:
         at = self.at
         if self.kinds[at] != "N":
-            raise _GiveUp
+            raise GiveUp
         self.at = at + 1
         token = self.tokens[at]
         return _node(NameNode, loc=Location(token, token, self.source), value=token.value)
@@ -407,7 +301,7 @@ class _Parser:
         token = self.tokens[start]
         if kind == "$":
             if const:
-                raise _GiveUp
+                raise GiveUp
             return self._variable()
         if kind == "[":
             self._enter()
@@ -445,4 +339,4 @@ class _Parser:
             return _node(IntValueNode, loc=loc, value=token.value)
         if kind == "F":
             return _node(FloatValueNode, loc=loc, value=token.value)
-        raise _GiveUp
+        raise GiveUp

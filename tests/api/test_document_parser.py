@@ -1,5 +1,5 @@
-"""The document parser (api.document_parser) makes graphql-core's document, or leaves
-the text to graphql-core.
+"""The document parser (api.document_parser, with api.document_lexer) makes
+graphql-core's document, or leaves the text to graphql-core.
 
 Each text is parsed by both; they must agree on whether it parses, on the error
 when it does not, and otherwise on every node, every field, every location
@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, queries
 
-from api import document_parser
+from api import document_lexer, document_parser
+from api.document_lexer import GiveUp
 from tests.api.test_compiled import SDL, written_operations
 
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
@@ -82,7 +83,7 @@ def same(text: str, **options) -> bool:
     assert outcome(document_parser.parse, text, **options) == expected, text
     try:
         document_parser._Parser(text, options.get("max_tokens")).document()
-    except document_parser._GiveUp:
+    except GiveUp:
         return False
     assert expected[0] == "document", text  # it read a text graphql-core refuses
     return True
@@ -220,7 +221,7 @@ def test_a_text_over_the_token_limit_is_left_early(monkeypatch):
         def __init__(self, *args, **kwargs):
             made.append(1)
             super().__init__(*args, **kwargs)
-    monkeypatch.setattr(document_parser, "Token", Counted)
+    monkeypatch.setattr(document_lexer, "Token", Counted)
     text = "{" + " a" * 30_000 + " }"
     with pytest.raises(graphql.GraphQLError, match="more than 100 tokens"):
         document_parser.parse(text, max_tokens=100)
