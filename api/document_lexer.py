@@ -37,8 +37,8 @@ _TOKENS = re.compile(r"""[\t ,\ufeff]*(?:
   | ("(?!"")((?:[^"\\\x00-\x08\x0a-\x1f\ud800-\udfff]+|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*+)")  # 8
   | (.)                                                              # 10 anything else
   | \Z)""", re.VERBOSE | re.DOTALL)
-_NAME, _PUNCTUATOR, _LINE_BREAK, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT, \
-    _OTHER = range(1, 11)
+_NAME, _PUNCTUATOR, _LINE_BREAK, _COMMENT, _NUMBER, _FRACTION, _EXPONENT, _STRING, _CONTENT = \
+    range(1, 10)  # group 10, anything else, gives up
 _ESCAPES = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.))")
 _ESCAPED = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 

@@ -82,6 +82,10 @@ class _Parser:
             return True
         return False
 
+    def _at_on(self) -> bool:
+        """Whether the next token is the name "on" (a type condition's keyword)."""
+        return self.kinds[self.at] == "N" and self.tokens[self.at].value == "on"
+
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING_DEPTH:
@@ -153,10 +157,10 @@ class _Parser:
     def _fragment_definition(self) -> FragmentDefinitionNode:
         start = self.at
         self.at += 1  # "fragment"
-        if self.kinds[self.at] == "N" and self.tokens[self.at].value == "on":
-            raise GiveUp
+        if self._at_on():
+            raise GiveUp  # "on" names no fragment
         name = self._name()
-        if not (self.kinds[self.at] == "N" and self.tokens[self.at].value == "on"):
+        if not self._at_on():
             raise GiveUp
         self.at += 1
         type_condition = self._named_type()
@@ -181,15 +185,15 @@ class _Parser:
         return _node(SelectionSetNode, loc=self._loc(start), selections=tuple(selections))
 
     def _field(self) -> FieldNode:
-        # The hottest path (most of a document is fields): names read in place.
+        # The hottest path (most of a document is fields): names read in place, and a
+    # field of one token shares its name's location.
         tokens, kinds, source = self.tokens, self.kinds, self.source
         start = at = self.at
         if kinds[at] != "N":
             raise GiveUp
         token = tokens[at]
         loc = Location(token, token, source)
-        name = _new(NameNode)
-        name.__dict__.update(loc=loc, value=token.value)
+        name = _node(NameNode, loc=loc, value=token.value)
         alias = None
         at += 1
         if kinds[at] == ":":
@@ -215,16 +219,13 @@ class _Parser:
             loc = Location(tokens[start], tokens[self.at - 1], source)
         # else a field of one token: its location is its name's (the same values;
         # graphql-core makes two equal objects, and nothing changes a location).
-        field = _new(FieldNode)
-        field.__dict__.update(loc=loc, directives=directives, name=name, alias=alias,
-                              arguments=arguments, selection_set=selection_set)
-        return field
+        return _node(FieldNode, loc=loc, directives=directives, name=name, alias=alias,
+                     arguments=arguments, selection_set=selection_set)
 
     def _fragment(self):
         start = self.at
         self.at += 1  # "..."
-        token = self.tokens[self.at]
-        on = self.kinds[self.at] == "N" and token.value == "on"
+        on = self._at_on()
         if on:
             self.at += 1
         elif self.kinds[self.at] == "N":

@@ -59,13 +59,11 @@ async def execute_request(schema: ContentSchema, settings: Settings, query: str,
 async def _execute(schema: ContentSchema, settings: Settings, query: str,
                    variables: dict | None, operation_name: str | None, context: Any,
                    allowed: Iterable) -> ExecutionResult:
-    document = context.document
-    kept = proven(schema, context, query, operation_name, settings.max_tokens) \
-        if settings.compiled_execution else None
-    if kept is not None:
+    if settings.compiled_execution and proven(schema, context, query, operation_name,
+                                              settings.max_tokens):
         try:
-            return await execute_proven(schema, document, variables, operation_name, context,
-                                        kept)
+            return await execute_proven(schema, context.document, variables, operation_name,
+                                        context)
         except Exception as exc:
             log.warning("request %s: proven execution raised", context.request_id,
                         exc_info=True)
@@ -77,31 +75,30 @@ async def _execute(schema: ContentSchema, settings: Settings, query: str,
 
 
 def proven(schema: ContentSchema, context: Any, query: str, operation_name: str | None,
-           max_tokens: int | None) -> bool | None:
-    """Whether the request's document (the endpoint's parse of ``query``) is kept by the parser
-    cache (True) or not (False), when it names a query operation and is valid: held
-    valid by the validation cache, or proven valid now (api.validation_cache); None
-    when it is not (Strawberry's steps then report why, or validate it fully)."""
+           max_tokens: int | None) -> bool:
+    """Whether the request's document (the endpoint's parse of ``query``) names a query
+    operation and is valid: held valid by the validation cache, or proven valid now
+    (api.validation_cache). Records in ``context`` whether the parser cache keeps it,
+    as api.documents.DocumentCache would have. False: Strawberry's steps then report
+    why, or validate it fully."""
     document = context.document
     if not isinstance(document, DocumentNode):
-        return None
+        return False
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
-        return None
-    kept = context.document_kept = schema.documents.keeps(document, query,
-                                                          max_tokens=max_tokens)
-    if kept:
+        return False
+    context.document_kept = schema.documents.keeps(document, query, max_tokens=max_tokens)
+    if context.document_kept:
         entry = schema.validated.get(id(document))
         if entry is not None and entry[0] is document:
-            return None if entry[1] else True
-    return kept if proves_unseen(schema, document, context) else None
+            return not entry[1]
+    return proves_unseen(schema, document, context)
 
 
 async def execute_proven(schema: ContentSchema, document: DocumentNode,
                          variables: dict | None, operation_name: str | None,
-                         context: Any, kept: bool = True) -> ExecutionResult:
+                         context: Any) -> ExecutionResult:
     """graphql-core's execution of a proven document, as Strawberry would start it."""
-    context.document_kept = kept  # what api.documents.DocumentCache would have recorded
     result = execute(
         schema._schema, document, root_value=None, middleware=MiddlewareManager(),
         variable_values=variables, operation_name=operation_name, context_value=context,

@@ -115,7 +115,7 @@ def test_proven_execution_that_raises_answers_as_strawberry_would(content_db, mo
         monkeypatch.setattr(prepared, "execute", broken)  # graphql-core's, as called there
         proven = body(client, {"query": query})
         assert calls == []  # not executed again through Strawberry
-        monkeypatch.setattr(prepared, "proven", lambda *_args: None)
+        monkeypatch.setattr(prepared, "proven", lambda *_args: False)
         monkeypatch.setattr("strawberry.schema.schema.execute", broken)
         strawberry_way = body(client, {"query": query})
     assert proven == strawberry_way  # status and bytes
