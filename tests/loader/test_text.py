@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loader.article import parse_article
 from loader.body import derive
 from loader.language import reading_time_minutes
-from loader.text import anchor, excerpt, text_of, word_count
+from loader.blocks import render_html
+from loader.text import anchor, excerpt, renders_as_itself, sanitise, text_of, word_count
 
 HOSTILE = """---
 title: Hostile
@@ -97,3 +100,46 @@ def test_anchors_are_stable_and_cjk_safe():
     assert anchor("1.2 技术路线对比") == "1-2-技术路线对比"
     assert anchor("What's New?") == "what-s-new"
     assert anchor("！！！") == "section"
+
+
+# -- lines that render as themselves (the fast path of text_of) ------------------
+
+_LINE_CHARACTERS = ("abcXYZ0123456789 中文芯片隐私の한" "éß" " ,.;:?!'\"%/()+=@$^{}-"
+                    "，。：；、！？（）《》“”‘’「」【】…—·" "*_`~[]<>&\\#|\t\u00a0\u3000")
+
+
+def _rendered(markdown: str) -> str:
+    return sanitise(render_html(markdown))
+
+
+@pytest.mark.parametrize("markdown", [
+    "中文句子，很好。", "2024年 市场", "AI 芯片（GPU）成为主流", "Pros: fast, cheap; 100% local",
+    "a  b", "Rust/Go (2025) = {fast} @scale $5 ^up", "它说“好”，‘对’。", "x -- y --- z",
+])
+def test_plain_lines_render_as_themselves(markdown):
+    assert renders_as_itself(markdown)
+    assert _rendered(markdown) == f"<p>{markdown}</p>\n"
+    assert text_of(markdown, markdown).html == f"<p>{markdown}</p>\n"
+
+
+@pytest.mark.parametrize("markdown", [
+    "1. first", "2) second", "- item", "+ item", "# heading", "> quote", "a *b* c", "a_b_",
+    "a `code`", "[link](x)", "x & y", "a < b", "a\\b", "two\nlines", "trailing ", " leading",
+    "a\tb", "no\u00a0break", "~~gone~~", "a | b", "\"quoted\"", "",
+])
+def test_lines_that_may_not_render_as_themselves_take_the_full_way(markdown):
+    assert not renders_as_itself(markdown)
+
+
+_SAFE_CHARACTERS = _LINE_CHARACTERS[:_LINE_CHARACTERS.index("*")]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet=_LINE_CHARACTERS, max_size=40),
+                 st.text(alphabet=_SAFE_CHARACTERS, min_size=1, max_size=40),
+                 st.text(alphabet=st.one_of(st.characters(categories=("L", "N")),
+                                            st.sampled_from(_SAFE_CHARACTERS)),
+                         min_size=1, max_size=40)))
+def test_a_line_said_to_render_as_itself_does(markdown):
+    if renders_as_itself(markdown):
+        assert _rendered(markdown) == f"<p>{markdown}</p>\n"
