@@ -50,9 +50,16 @@ def normalise_tag(tag: str) -> str:
 
 
 @lru_cache(maxsize=None)
-def _deleting_traditional() -> dict[int, None]:
-    """A str.translate table that deletes the characters OpenCC's t2s changes."""
-    return str.maketrans("", "", "".join(map(chr, han_table("t2s"))))
+def _traditional() -> frozenset[str]:
+    """The characters OpenCC's t2s changes."""
+    return frozenset(map(chr, han_table("t2s")))
+
+
+def _count_traditional(han: str) -> int:
+    """How many characters of ``han`` are Traditional-only. Counted for each such
+    character that occurs: Simplified text has none or a few, and finding them by
+    a set intersection took half the time of deleting them with str.translate."""
+    return sum(map(han.count, _traditional().intersection(han)))
 
 
 # Enough text to tell the script apart; longer articles are not read further.
@@ -72,7 +79,7 @@ def _script_of(han: str) -> str:
     """chinese_script of the text's Chinese characters, ``han``."""
     if not han:
         return "zh-Hans"
-    traditional = len(han) - len(han.translate(_deleting_traditional()))
+    traditional = _count_traditional(han)
     return "zh-Hant" if traditional >= _TRADITIONAL_SHARE * len(han) else "zh-Hans"
 
 
@@ -83,8 +90,9 @@ def detect(text: str) -> str:
     han = "".join(_HAN_RUN.findall(text))  # read once: the script is told from it too
     if kana >= 10 and kana * 20 >= len(han):
         return "ja"
-    words = len(_LATIN_WORD.findall(text))
-    if han and len(han) >= words:
+    # A Latin word takes at least one character that is not Han: with as many Han
+    # characters as others, the words need no counting.
+    if han and (2 * len(han) >= len(text) or len(han) >= len(_LATIN_WORD.findall(text))):
         return _script_of(han)
     return "en"
 
