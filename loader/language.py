@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
-from .fold import han_table
+from .fold import traditional_characters
 from .tokens import count_cjk
 
 # Runs rather than single characters: a run is one string where each CJK
@@ -49,17 +48,11 @@ def normalise_tag(tag: str) -> str:
     return "zh"
 
 
-@lru_cache(maxsize=None)
-def _traditional() -> frozenset[str]:
-    """The characters OpenCC's t2s changes."""
-    return frozenset(map(chr, han_table("t2s")))
-
-
 def _count_traditional(han: str) -> int:
     """How many characters of ``han`` are Traditional-only. Counted for each such
     character that occurs: Simplified text has none or a few, and finding them by
     a set intersection took half the time of deleting them with str.translate."""
-    return sum(map(han.count, _traditional().intersection(han)))
+    return sum(map(han.count, traditional_characters().intersection(han)))
 
 
 # Enough text to tell the script apart; longer articles are not read further.
