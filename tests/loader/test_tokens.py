@@ -76,10 +76,11 @@ _TRICKY_TEXT = st.text(alphabet=st.sampled_from(TRICKY), max_size=40)
 TEXT = st.one_of(
     _TRICKY_TEXT,
     st.text(max_size=40),
+    st.text(alphabet=st.characters(max_codepoint=127), max_size=40),  # ASCII: a path of its own
     st.lists(_TRICKY_TEXT | st.text(max_size=6), max_size=10).map("".join),
 )
 CASES = ["", " ", "生", "生成式 AI", "ΑΣ ΒΣΑ σΣ", "ΑΣ生成", "生ΑΣ", "İstanbul 芯片", "a_b 生_成",
-         "GPT-4 和 Gemini", "ー", "カー", "x\u0301y", "ǅungla", "١٢٣ abc", "\U00020000\U00020001"]
+         "GPT-4 和 Gemini", "GPT-4o_mini, C++ & .NET 8", "ー", "カー", "x\u0301y", "ǅungla", "١٢٣ abc", "\U00020000\U00020001"]
 
 
 def _examples(test):
