@@ -97,10 +97,10 @@ class ReadContext:
         if start >= end or not source:
             return EMPTY
         plain = self.doc.plain(start, end)
-        if unit.__class__ is Block:  # a paragraph starts its line: no marker to dedent
-            return text_of(self.doc.source(start, end).strip(), plain)
-        return text_of(dedent(self.doc.source(start, end).strip(), self.column(unit.content_start)),
-                       plain)
+        # A paragraph starts its line: no marker to dedent; nor has a text of one line.
+        if unit.__class__ is Block or "\n" not in source:
+            return text_of(source, plain)
+        return text_of(dedent(source, self.column(unit.content_start)), plain)
 
 
 def dedent(source: str, indent: int) -> str:

@@ -145,10 +145,14 @@ class Anchors:
 # has one is found once, and the rest are skipped. Unlike blanking the CJK
 # characters out first and then matching, this reads the text once.
 _WORD = re.compile(f"[^\\W_{CJK_RANGES}][^\\s{CJK_RANGES}]*")
+# The same for ASCII text, without the CJK ranges to test each character against.
+_ASCII_WORD = re.compile("[A-Za-z0-9]\\S*")
 
 
 def word_count(plain: str) -> int:
     """Each CJK character is a word; other text counts whitespace-separated words."""
+    if plain.isascii():
+        return len(_ASCII_WORD.findall(plain))
     return count_cjk(plain) + len(_WORD.findall(plain))
 
 

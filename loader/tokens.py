@@ -49,6 +49,8 @@ def is_cjk(ch: str) -> bool:
 
 
 def count_cjk(text: str) -> int:
+    if text.isascii():  # which Python knows without reading the text
+        return 0
     # Summing run lengths makes one object per run rather than per character:
     # a quarter of the time on the seed corpus' bodies.
     return sum(map(len, _CJK_RUN.findall(text)))
