@@ -39,7 +39,9 @@ SCENARIO_NAMES = {
     "a-side": "(a) article(slug), beside the floors",
     "a-data": "data floor: (a) by hand-written SQL + orjson",
     "floor-a": "floor: bytes of (a) from memory, beside (a)",
+    "floor-a-post": "floor: bytes of (a) from memory, answering (a)'s POSTs",
     "a-unseen": "(a) as a text not seen before",
+    "floor-unseen-post": "floor: bytes of (a) from memory, answering the unseen texts' POSTs",
 }
 
 
@@ -130,24 +132,34 @@ def _ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
 def _floor_ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
     """Uncached, unseen and repeated requests against the static floor (throughput)."""
     verdict: dict[str, bool | None] = {}
-    lines = ["Against the static floor at 1 connection (runs alternated, best of 2 each):", "",
-             "| request | req/s | p50 ms | floor / it, throughput | it / floor, p50 | target "
-             "| result |", "|---|--:|--:|--:|--:|---|---|"]
+    lines = ["Against the static floor at 1 connection (runs alternated, best of 2 each). Each "
+             "request is a POST, and its target is against the floor answering the same POSTs "
+             "(Uvicorn reads and parses a body for any app), as the repeated POST's below; the "
+             "floor's GET, which has no body, is shown beside:", "",
+             "| request | req/s | p50 ms | floor (same POSTs) / it | floor (GET) / it "
+             "| it / floor (GET), p50 | target | result |",
+             "|---|--:|--:|--:|--:|--:|---|---|"]
     floor = _find(results, "floor", "floor-a", 1)
-    for server, scenario, target in (("ours-nocache", "a-side", "a_vs_floor"),
-                                     ("ours-nocache", "a-unseen", "unseen_vs_floor"),
-                                     ("datafloor", "a-data", None)):
+    for server, scenario, same, target in (
+            ("ours-nocache", "a-side", "floor-a-post", "a_vs_floor"),
+            ("ours-nocache", "a-unseen", "floor-unseen-post", "unseen_vs_floor"),
+            ("datafloor", "a-data", "floor-a-post", None)):
         row = _find(results, server, scenario, 1)
         if not floor or not row or not row["rps"]:
             continue
+        posts = _find(results, "floor", same, 1)
         thr, lat = floor["rps"] / row["rps"], row["p50_ms"] / floor["p50_ms"]
+        thr_same = posts["rps"] / row["rps"] if posts and posts["rps"] else None
+        judged = thr_same if thr_same is not None else thr  # runs before the POST floors
         limit = TARGETS[target] if target else None
         if limit is not None:
             verdict[f"{SCENARIO_NAMES[scenario]} within {limit:g}x of the floor, c=1 "
-                    f"({thr:.1f}x)"] = thr <= limit
+                    f"({judged:.1f}x)"] = judged <= limit
+        same_cell = f"{thr_same:.1f}×" if thr_same is not None else "–"
         lines.append(f"| {SCENARIO_NAMES[scenario]} | {_rate(row['rps'])} | {row['p50_ms']:.2f} "
-                     f"| {thr:.1f}× | {lat:.1f}× | {f'≤ {limit:g}×' if limit else 'the bound'} "
-                     f"| {_mark(thr <= limit) if limit else ''} |")
+                     f"| {same_cell} | {thr:.1f}× | {lat:.1f}× "
+                     f"| {f'≤ {limit:g}×' if limit else 'the bound'} "
+                     f"| {_mark(judged <= limit) if limit else ''} |")
     lines += ["", "Repeated POST of the same query (response cache) against the floor answering "
               "the same POST (best of 2 runs each, alternated):", "",
               "| conns | floor req/s | repeated POST req/s | floor / it, throughput | target "
