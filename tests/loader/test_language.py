@@ -34,7 +34,7 @@ def per_character(text: str) -> str:
     return "en"
 
 
-pieces = st.sampled_from([*TRADITIONAL, *SIMPLIFIED, *KANA, *LATIN.split(), " ", "。", "\n",
+pieces = st.sampled_from([*TRADITIONAL, *SIMPLIFIED, *KANA, *LATIN.split(), "a", "b", " ", "。", "\n",
                           "𠀀", "Ａ", "9"])
 
 
@@ -55,3 +55,8 @@ def test_the_thresholds():
     assert detect(one_in_twenty) == "zh-Hant"  # 5 % of the han are traditional-only
     assert detect(TRADITIONAL[0] + SIMPLIFIED[:20]) == "zh-Hans"
     assert detect(LATIN + SIMPLIFIED[:3]) == "en"  # fewer han than latin words
+    # Every occurrence counts, not each character once: 2 of 40 is 5 %.
+    assert detect(TRADITIONAL[0] * 2 + (SIMPLIFIED * 2)[:38]) == "zh-Hant"
+    # Fewer Han characters than the rest, and than the words: not counted as Chinese.
+    assert detect("中文 a b c") == "en"
+    assert detect("中文 a b") == "zh-Hans"  # as many Han characters as words

@@ -47,6 +47,15 @@ def test_nested_points_keep_their_own_labels():
         ("pro", "成本低", "按量付费。"), ("pro", None, "上手快。"), ("con", "锁定", "难以迁移。")]
 
 
+def test_a_point_of_several_lines_loses_its_items_indent_on_later_lines():
+    found, _ = trend(ROUTE.format(points="- **优点**：快，\n  而且省。\n\n"
+                                         "      缩进的代码行\n- **缺点**：贵。"))
+    [route] = found.routes
+    # The item's content starts at column 2: later lines lose two spaces, no more.
+    assert route.pros[0].text.md == "快，\n而且省。\n\n    缩进的代码行"
+    assert route.cons[0].text.md == "贵。"
+
+
 @pytest.mark.parametrize("routes", [
     "**路线 A：云端**\n\n- 优点：快。\n- 缺点：贵。\n\n**路线 B：端侧**\n\n- 优点：省。\n- 缺点：慢。",
     "- **云端**\n  - 优点：快。\n  - 缺点：贵。\n- **端侧**\n  - 优点：省。\n  - 缺点：慢。",

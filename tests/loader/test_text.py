@@ -114,7 +114,7 @@ def _rendered(markdown: str) -> str:
 
 @pytest.mark.parametrize("markdown", [
     "中文句子，很好。", "2024年 市场", "AI 芯片（GPU）成为主流", "Pros: fast, cheap; 100% local",
-    "a  b", "Rust/Go (2025) = {fast} @scale $5 ^up", "它说“好”，‘对’。", "x -- y --- z",
+    "a  b", "Rust/Go (2025) = {fast} @scale $5 ^up", "它说“好”，‘对’。", "x -- y --- z", "a \"b\" c",
 ])
 def test_plain_lines_render_as_themselves(markdown):
     assert renders_as_itself(markdown)
@@ -125,7 +125,7 @@ def test_plain_lines_render_as_themselves(markdown):
 @pytest.mark.parametrize("markdown", [
     "1. first", "2) second", "- item", "+ item", "# heading", "> quote", "a *b* c", "a_b_",
     "a `code`", "[link](x)", "x & y", "a < b", "a\\b", "two\nlines", "trailing ", " leading",
-    "a\tb", "no\u00a0break", "~~gone~~", "a | b", "\"quoted\"", "",
+    "a\tb", "no\u00a0break", "~~gone~~", "a ~~b~~", "a | b", "\"quoted\"", "",
 ])
 def test_lines_that_may_not_render_as_themselves_take_the_full_way(markdown):
     assert not renders_as_itself(markdown)
