@@ -34,8 +34,8 @@ def per_character(text: str) -> str:
     return "en"
 
 
-pieces = st.sampled_from([*TRADITIONAL, *SIMPLIFIED, *KANA, *LATIN.split(), "a", "b", " ", "。", "\n",
-                          "𠀀", "Ａ", "9"])
+pieces = st.sampled_from([*TRADITIONAL, *SIMPLIFIED, *KANA, *LATIN.split(), "a", "b", " ", "。",
+                          "\n", "𠀀", "Ａ", "9"])
 
 
 @settings(max_examples=300, deadline=None)

@@ -114,7 +114,8 @@ def _rendered(markdown: str) -> str:
 
 @pytest.mark.parametrize("markdown", [
     "中文句子，很好。", "2024年 市场", "AI 芯片（GPU）成为主流", "Pros: fast, cheap; 100% local",
-    "a  b", "Rust/Go (2025) = {fast} @scale $5 ^up", "它说“好”，‘对’。", "x -- y --- z", "a \"b\" c",
+    "a  b", "Rust/Go (2025) = {fast} @scale $5 ^up", "它说“好”，‘对’。", "x -- y --- z",
+    "a \"b\" c",
 ])
 def test_plain_lines_render_as_themselves(markdown):
     assert renders_as_itself(markdown)
