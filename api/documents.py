@@ -44,7 +44,7 @@ class Documents:
         document = self.kept.get(key)
         if document is not None:
             return document
-        document = _forward_only(parse(query, **options))
+        document = parse(query, **options)  # its tokens linked forward only
         # Unless another request kept it meanwhile.
         if self.seen.again(key) and self.kept.get(key) is None:
             self.kept.put(key, document)
@@ -53,23 +53,6 @@ class Documents:
     def keeps(self, document: DocumentNode, query: str, **options) -> bool:
         """Whether ``document`` is the one kept for ``query`` (and so handed out again)."""
         return self.kept.get(_key(query, options)) is document
-
-
-def _forward_only(document: DocumentNode) -> DocumentNode:
-    """``document`` with its tokens linked forward only.
-
-    The lexer links each token to the one before and the one after it, so a
-    document's tokens form reference cycles, which only the garbage collector
-    frees: for a text seen once, its passes took 180 µs of a 1.7 ms request (in
-    process, the benchmark's (a) with a new comment each time). Nothing reads a
-    token's ``prev`` once the text is parsed; without it the tokens go with the
-    document by reference counting.
-    """
-    token = document.loc.start_token if document.loc is not None else None
-    while token is not None:
-        token.prev = None
-        token = token.next
-    return document
 
 
 def _key(query: str, options: dict) -> tuple:

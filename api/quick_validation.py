@@ -127,11 +127,14 @@ class _Walk:
         the merged set (fragments share their parent's), each allowed once
         unless it names the same leaf field of the same type with the same
         arguments again."""
-        _require(bool(selection_set.selections))
+        # The hot path (a check per field): conditions are tested in place rather
+        # than through _require, a call for each.
+        if not selection_set.selections:
+            raise NotProven
         for selection in selection_set.selections:
             if selection.directives:
                 raise NotProven
-            if isinstance(selection, FieldNode):
+            if selection.__class__ is FieldNode:
                 key = (selection.alias or selection.name).value
                 if key in keys:  # only the very same leaf field twice merges trivially
                     twin = _leaf_identity(selection, parent)
@@ -180,14 +183,16 @@ class _Walk:
                 given.add(argument_name)
                 self.value(argument.value, argument_def.type)
             _require(given.issuperset(required))
-        else:
-            _require(not required)
+        elif required:
+            raise NotProven
         if leaf:
-            _require(node.selection_set is None)
+            if node.selection_set is not None:
+                raise NotProven
             if depth > self.deepest:
                 self.deepest = depth
             return
-        _require(node.selection_set is not None)
+        if node.selection_set is None:
+            raise NotProven
         self.selections(node.selection_set, named, {}, spreads, depth + 1)
 
     def value(self, node: ValueNode, expected: Any) -> None:

@@ -167,6 +167,17 @@ def test_other_options_go_to_graphql_core():
     assert document.loc is None
 
 
+@pytest.mark.parametrize("text", ['{ a(b: 1) } # c', '{ a(b: """block""") } # c'])
+def test_tokens_are_linked_forward_only_whoever_parses(text):
+    """Backward links would make every document a reference cycle (api.documents)."""
+    token, chain = document_parser.parse(text).loc.start_token, []
+    while token is not None:
+        assert token.prev is None
+        chain.append(token_fields(token))
+        token = token.next
+    assert chain == token_chain(graphql.parse(text)) and len(chain) == 11  # SOF to EOF
+
+
 def check_generated(mode: Mode) -> Counter:
     read: Counter = Counter()
 
