@@ -189,10 +189,9 @@ class Settings:
             value = getattr(self, f.name)
             least, above = f.metadata.get("least"), f.metadata.get("above")
             if least is not None and value < least or above is not None and value <= above:
-                bound = f"at least {least}" if least is not None else f"above {above}"
                 also = f" (or {UVICORN_VARIABLES[f.name]})" if f.name in UVICORN_VARIABLES else ""
-                raise ValueError(f"{ENV_PREFIX}{f.name.upper()}{also} must be {bound} "
-                                 f"(got {value})")
+                raise ValueError(f"{ENV_PREFIX}{f.name.upper()}{also} must be "
+                                 f"{_allowed(f.metadata)} (got {value})")
         if self.default_page_size > self.max_page_size:
             raise ValueError(f"{ENV_PREFIX}DEFAULT_PAGE_SIZE ({self.default_page_size}) must not "
                              f"be above {ENV_PREFIX}MAX_PAGE_SIZE ({self.max_page_size})")
@@ -222,6 +221,15 @@ UVICORN_VARIABLES = {
     "backlog": "UVICORN_BACKLOG",
     "max_head_bytes": "UVICORN_H11_MAX_INCOMPLETE_EVENT_SIZE",
 }
+
+
+def _allowed(metadata) -> str:
+    """A setting's range in words ("at least 1", "above 0"), or "" when it has none."""
+    if metadata.get("least") is not None:
+        return f"at least {metadata['least']}"
+    if metadata.get("above") is not None:
+        return f"above {metadata['above']}"
+    return ""
 
 
 def from_env(environ: dict[str, str] | None = None, **overrides) -> Settings:
@@ -282,12 +290,9 @@ def documented_settings() -> list[DocumentedSetting]:
                             "setting(default, doc, ...)")
         section = SETTING_SECTIONS.get(f.name, section)
         if not f.metadata["internal"]:
-            least, above = f.metadata["least"], f.metadata["above"]
-            allowed = f"at least {least}" if least is not None else \
-                f"above {above}" if above is not None else ""
             found.append(DocumentedSetting(ENV_PREFIX + f.name.upper(), getattr(base, f.name),
                                            f.metadata["doc"], f.metadata["exceeded"], section,
-                                           allowed))
+                                           _allowed(f.metadata)))
     return found
 
 
