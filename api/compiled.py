@@ -75,11 +75,13 @@ STATS = ExecutionStats()
 
 # Plans across requests: (type name, ids of the field nodes) -> [(assumptions, plan or
 # the reason it has none, the nodes), ...]. Each entry keeps its nodes alive, so an id
-# is never reused for another node while its plan is cached. A document of the benchmark's
-# size has about ten entries, and an entry with the document it keeps alive weighs
-# about 80 KB: 512 entries hold the plans of some fifty documents, the operations of
-# a typical app. Only documents the parser cache keeps are planned into it (from
-# their second sight, api.documents), so a flood of unseen texts adds nothing.
+# is never reused for another node while its plan is cached. A document has an entry
+# per root field of an object type (the plans of nested objects are part of their
+# parent's), and an entry keeps its document alive (about 80 KB for the benchmark's):
+# 512 entries, as many as the parser cache keeps documents. The plan itself is
+# usually shared with other documents (SelectionPlans). Only documents the parser
+# cache keeps are planned into it (from their second sight, api.documents), so a
+# flood of unseen texts adds nothing.
 # Measured with 3,000 unseen texts, before that admission, one worker's peak RSS:
 # 437 MB with 4,096 entries, 141 MB with 512, 114 MB without compiled execution.
 _PLANS: LRU[list] = LRU(512)
@@ -95,8 +97,8 @@ class ExecutionPlans(dict):
 
 
 class SelectionPlans:
-    """Plans of documents the parser cache does not keep, shared by the text of
-    the selections they were compiled from.
+    """Plans shared by the text of the selections they were compiled from, by
+    documents the parser cache keeps and by those it does not.
 
     A text the server has not seen often differs from one it has only outside
     the selections below its root fields: another literal argument
@@ -130,8 +132,10 @@ class SelectionPlans:
             named.append(fragment.loc.source.body[fragment.loc.start:fragment.loc.end])
         return object_type.name, tuple(texts), tuple(named)
 
-    def get(self, key: tuple, coerced: dict) -> ObjectPlan | Unsupported | None:
-        return _variant(self.kept.get(key), coerced)
+    def get(self, key: tuple, coerced: dict) -> tuple | None:
+        """The variant (assumed @skip/@include values, plan) whose assumptions
+        hold for ``coerced``, or None."""
+        return _matching(self.kept.get(key), coerced)
 
     def offer(self, key: tuple, assumed: dict, plan: ObjectPlan | Unsupported) -> None:
         variants = self.kept.get(key)
@@ -158,9 +162,9 @@ def selection_plans(schema) -> SelectionPlans:
 
 def plan_for(schema, fragments, variable_values, object_type, field_details_list,
              plans: LRU | ExecutionPlans = _PLANS) -> ObjectPlan | Unsupported:
-    """The plan for one object's selection, from ``plans`` or compiled into it:
-    the cache across requests, or one execution's own (which first looks for
-    the same selection among SelectionPlans)."""
+    """The plan for one object's selection, from ``plans`` (the cache across
+    requests, or one execution's own), else from SelectionPlans, else compiled;
+    kept in ``plans`` either way."""
     for details in field_details_list:
         if details.defer_usage is not None or details.fragment_variable_values is not None:
             return Unsupported("@defer or fragment variables")
@@ -171,38 +175,52 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
     found = _variant(variants, coerced)
     if found is not None:
         return found
-    shared = selection_plans(schema) if isinstance(plans, ExecutionPlans) else None
-    text_key = shared.key(object_type, nodes, fragments) if shared is not None else None
-    found = shared.get(text_key, coerced) if text_key is not None else None
-    if found is not None:
-        plans.put(key, [({}, found, nodes)])  # its assumptions hold for this execution
-        return found
-    compiler = Compiler(schema, fragments, variable_values)
-    try:
-        plan: ObjectPlan | Unsupported = compiler.object_plan(object_type, nodes)
-    except Unsupported as exc:
-        # Kept across requests: without its traceback, whose frames would keep
-        # the request that compiled it (its context, every row it read) alive.
-        plan = exc.with_traceback(None)
-    except Exception as exc:  # a compiler bug must cost speed, never an answer
-        plan = Unsupported(f"compiler error: {type(exc).__name__}")
+    # Kept documents look here too. An app whose texts differ by a literal slug
+    # has as many documents as slugs read more than once: compiled one by one,
+    # each had a plan of its own, run too seldom to be written out (api.plans),
+    # and compiled again whenever its document came back after leaving the
+    # caches. Texts read in turns took 0.62 ms each with 100 texts, 1.6 to 2.2 ms
+    # with 600 to 3,000, where one text took 0.5 and a text never seen 0.96 (in
+    # process). Sharing took them to 0.52 and 0.92 to 1.05 ms.
+    shared = selection_plans(schema)
+    text_key = shared.key(object_type, nodes, fragments)
+    variant = shared.get(text_key, coerced) if text_key is not None else None
+    if variant is not None:
+        assumed, plan = variant
+    else:
+        compiler = Compiler(schema, fragments, variable_values)
+        try:
+            plan = compiler.object_plan(object_type, nodes)
+        except Unsupported as exc:
+            # Kept across requests: without its traceback, whose frames would keep
+            # the request that compiled it (its context, every row it read) alive.
+            plan = exc.with_traceback(None)
+        except Exception as exc:  # a compiler bug must cost speed, never an answer
+            plan = Unsupported(f"compiler error: {type(exc).__name__}")
+        assumed = compiler.assumed
+        if text_key is not None:
+            shared.offer(text_key, assumed, plan)
     if variants is None:
         variants = []
         plans.put(key, variants)
     if len(variants) < _MAX_VARIANTS:
-        variants.append((compiler.assumed, plan, nodes))
-    if text_key is not None:
-        shared.offer(text_key, compiler.assumed, plan)
+        variants.append((assumed, plan, nodes))
     return plan
 
 
-def _variant(variants: list | None, coerced: dict) -> ObjectPlan | Unsupported | None:
-    """The plan of the first variant (assumed @skip/@include values, plan, ...)
-    whose assumptions hold for the request's variables."""
-    for assumed, plan, *_ in variants or ():
-        if all(coerced.get(name) == value for name, value in assumed.items()):
-            return plan
+def _matching(variants: list | None, coerced: dict) -> tuple | None:
+    """The first variant (assumed @skip/@include values, plan, ...) whose
+    assumptions hold for the request's variables."""
+    for variant in variants or ():
+        if all(coerced.get(name) == value for name, value in variant[0].items()):
+            return variant
     return None
+
+
+def _variant(variants: list | None, coerced: dict) -> ObjectPlan | Unsupported | None:
+    """The plan of ``_matching``'s variant."""
+    found = _matching(variants, coerced)
+    return found[1] if found is not None else None
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):

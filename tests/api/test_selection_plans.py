@@ -1,6 +1,6 @@
-"""Plans shared by the text of their selections (api.compiled.SelectionPlans): texts the
-parser cache does not keep reuse the plan of a selection seen before, and answer
-exactly as graphql-core's executor does."""
+"""Plans shared by the text of their selections (api.compiled.SelectionPlans): texts
+reuse the plan of a selection seen before, whether the parser cache keeps them or
+not, and answer exactly as graphql-core's executor does."""
 
 from __future__ import annotations
 
@@ -56,6 +56,32 @@ def test_texts_that_differ_outside_the_selection_share_its_plan(clients, compile
     assert len(set(bodies)) == 3  # three articles, each answered twice
     assert compiles.count("Article") == 2, compiles
     assert len(selections(clients).kept) == 1
+
+
+def test_kept_texts_that_differ_outside_the_selection_share_its_plan(clients, compiles):
+    """Each text read twice, so kept by the parser cache: the plans cached by the
+    identity of its nodes are its own, but compiled once for all of them."""
+    texts = [f'{{ article(slug: "{slug}") {{ title trends {{ title routes {{ name }} }} }} }}'
+             for slug in SLUGS]
+    for text in texts:
+        assert answers(clients, text) == answers(clients, text)
+    assert compiles.count("Article") == 2, compiles  # until the selection's second sight
+
+
+def test_a_kept_text_whose_plans_left_the_cache_is_not_compiled_again(
+        clients, compiles, monkeypatch):
+    """The cache by identity holds its documents' plans for as long as its bounds
+    allow, not as long as the parser cache keeps the documents. A kept text whose
+    plans were dropped finds them by the text of its selections."""
+    monkeypatch.setattr(compiled, "_PLANS", compiled.LRU(0))  # keeps nothing: always dropped
+    text = f'{{ article(slug: "{SLUGS[0]}") {{ title trends {{ title routes {{ name }} }} }} }}'
+    first = answers(clients, text)
+    for _ in range(3):
+        assert answers(clients, text) == first
+    settled = len(compiles)
+    for _ in range(3):
+        assert answers(clients, text) == first
+    assert len(compiles) == settled and compiles.count("Article") <= 2, compiles
 
 
 def test_a_shared_plan_is_chosen_by_the_skip_and_include_values_it_assumed(clients, compiles):
