@@ -254,15 +254,33 @@ def test_a_revalidated_get_and_a_repeated_get_are_answered_again(db):
     assert calls == ["GET"]
 
 
-def test_encodings_are_kept_apart_and_browsers_go_the_ordinary_way(db):
+def test_encodings_are_kept_apart(db):
     body = json.dumps({"query": "{ articles(first: 3) { nodes { slug title body } } }"}).encode()
     with make_client(db) as client:
         calls = counting(client)
         plain = [post(client, body, **{"Accept-Encoding": "identity"}) for _ in range(2)]
         gzipped = [post(client, body, **{"Accept-Encoding": "gzip"}) for _ in range(2)]
-        browser = [post(client, body, Origin="https://app.example") for _ in range(2)]
     assert plain[0].headers.get("content-encoding") is None
     assert gzipped[1].headers["content-encoding"] == "gzip"
     assert gzipped[1].content == plain[1].content  # decoded by the client: the same JSON
-    assert all(r.headers["access-control-allow-origin"] for r in browser)
-    assert calls == ["POST", "POST", "POST", "POST"]  # identity, gzip, and both CORS POSTs
+    assert calls == ["POST", "POST"]  # identity, then gzip
+
+
+def test_a_browser_is_answered_again_with_the_cors_headers_of_its_own_origin(db):
+    """Origins are kept apart: an origin the settings refuse never gets the headers
+    an allowed one was given. With a cookie, CORS answers differently: never kept."""
+    body = json.dumps({"query": "{ articles(first: 3) { nodes { slug title body } } }"}).encode()
+    app, other = "https://app.example", "https://other.example"
+    with make_client(db, cors_origins=(app,)) as client:
+        calls = counting(client)
+        allowed = [post(client, body, Origin=app, **{"Accept-Encoding": "gzip"})
+                   for _ in range(3)]
+        refused = [post(client, body, Origin=other) for _ in range(2)]
+        with_cookie = [post(client, body, Origin=app, Cookie="s=1") for _ in range(2)]
+    assert calls == ["POST", "POST", "POST", "POST"]  # app, other, then each cookie POST
+    assert {r.headers["access-control-allow-origin"] for r in allowed} == {app}
+    assert {r.headers["content-encoding"] for r in allowed} == {"gzip"}
+    assert without_request_id(allowed[0]) == without_request_id(allowed[2])
+    assert all("access-control-allow-origin" not in r.headers for r in refused)
+    assert all(r.headers["access-control-allow-origin"] == app for r in with_cookie)
+    assert allowed[2].content == refused[1].content == with_cookie[1].content
