@@ -175,6 +175,12 @@ def _ours_engine(plan: Plan, out: Outcome, log: Log, rotation: list[str]) -> Non
         server.stop()
 
 
+# Runs of each scenario set beside a floor, alternated, the best of each kept. With two,
+# the ratios of the runs of 2026-12-03 moved by up to 7 % between runs of the same code
+# (unseen: 7.6x to 8.5x; repeated POST at 32 connections: 1.23x to 1.36x), about the
+# margin of four targets; a third run each costs about two minutes.
+ROUNDS_BESIDE_FLOORS = 3
+
 def _ours_cached(plan: Plan, out: Outcome, log: Log, slug: str, body_file: Path) -> None:
     """(d), (d-pq), a-warm and the floor (GET, and POST beside a-warm), alternated.
 
@@ -214,7 +220,7 @@ def _ours_cached(plan: Plan, out: Outcome, log: Log, slug: str, body_file: Path)
                 (floor, "floor-post", {"method": "POST", "bodies": [body_a], "path": "/"})]
         for connections in plan.levels:
             best: dict[str, wrk.Result] = {}
-            for _ in range(2):
+            for _ in range(ROUNDS_BESIDE_FLOORS):
                 for target, scenario, kwargs in runs:
                     result = _measure(out, log, target, scenario, connections, plan.duration_s,
                                       record=False, **dict(kwargs))
@@ -242,15 +248,14 @@ def _floors(plan: Plan, out: Outcome, log: Log, rotation: list[str], body_file: 
     The static floor answers a GET, and also the very POSTs of (a) and of the
     unseen texts: Uvicorn reads and parses a POST's body for any app, so a POST
     is set beside the floor answering the same POST, as the repeated POST is
-    (_ours_cached). Runs alternate, twice, keeping each one's better run, so
-    that load from elsewhere lands on both sides."""
+    (_ours_cached). Runs alternate, ROUNDS_BESIDE_FLOORS times, keeping each
+    one's best run, so that load from elsewhere lands on both sides."""
     bodies_a = [queries.body(queries.ARTICLE, {"slug": s}) for s in rotation]
-    # Texts of their own for each of the two runs: the server keeps a text from its
-    # second sight (api.documents), so a second run over the same texts would not
-    # be unseen.
+    # Texts of their own for each run: the server keeps a text from its second
+    # sight (api.documents), so a later run over the same texts would not be unseen.
     bodies_unseen = [[queries.body(f"{queries.ARTICLE}\n# {run} {i}",
                                    {"slug": rotation[i % len(rotation)]})
-                      for i in range(UNSEEN_TEXTS)] for run in range(2)]
+                      for i in range(UNSEEN_TEXTS)] for run in range(ROUNDS_BESIDE_FLOORS)]
     ours = _started(out, log, servers.ours(plan.db, response_cache=0, name="ours-nocache"))
     started = [ours]
     try:
@@ -270,7 +275,7 @@ def _floors(plan: Plan, out: Outcome, log: Log, rotation: list[str], body_file: 
                 (ours, "a-unseen", {"method": "POST"}),
                 (static, "floor-unseen-post", {"method": "POST", "path": "/"})]
         best: dict[str, wrk.Result] = {}
-        for run in range(2):
+        for run in range(ROUNDS_BESIDE_FLOORS):
             for target, scenario, kwargs in runs:
                 if scenario in ("a-unseen", "floor-unseen-post"):
                     kwargs = {**kwargs, "bodies": bodies_unseen[run]}
