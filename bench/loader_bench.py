@@ -48,6 +48,7 @@ class LoaderTimes:
     full_load_rss_mb: float  # peak RSS of the largest process of `content-api load` (full)
     max_file_load_s: float  # `content-api load` of one file at the size limit (max_file_bytes)
     max_file_rss_mb: float  # and its peak RSS
+    max_file_shapes_s: dict  # shape -> seconds of one such file of each of SHAPES
     db_mb: float
     full_load_summary: str
     noop_summary: str
@@ -154,28 +155,56 @@ def peak_load_rss(content_dir: Path, db_path: Path) -> float:
     return _load_rss(content_dir, db_path)[1]
 
 
+# Files at the size limit made of one kind of unit repeated, beside the trends of
+# max_file_load: each reader must take its units in linear time. Until 2026-12-03 three
+# did not (a list of 8,000 advice items took 5.6 s, 8,000 headings 5.0 s, a route of
+# 16,000 points 10 s: each new unit looked through all the ones before it).
+_HEAD = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n\n## 1. Trend\n\n"
+SHAPES = {
+    "advice items": ("### Advice\n\n", "{n}. **Advice {n}**: do this and that.\n"),
+    "route points": ("### Routes\n\n#### a. Route\n\n",
+                     "- **Pros**: a point in favour.\n- **Cons**: a point against.\n"),
+    "key points": ("### Current state\n\n", "- **Point {n}**: what stands now.\n"),
+    "headings (extra sections)": ("", "### Part {n}\n\ntext {n}\n\n"),
+}
+
+
+def _at_the_limit(path: Path, head: str, piece: str) -> None:
+    """``head``, then ``piece`` numbered 1, 2, ... up to the default size limit."""
+    from loader.config import DEFAULTS
+
+    parts, size, n = [head], len(head.encode()), 0
+    while True:
+        n += 1
+        text = piece.format(n=n)
+        if size + len(text.encode()) >= DEFAULTS.max_file_bytes:
+            break
+        parts.append(text)
+        size += len(text.encode())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(parts), encoding="utf-8")
+
+
 def max_file_load(folder: Path) -> tuple[float, float]:
     """A single article just under the default size limit (4 MiB): hostile content
     is bounded by that limit, and this is what one such file costs."""
-    from loader.config import DEFAULTS
-
-    content = folder / "content"
-    content.mkdir(parents=True, exist_ok=True)
     head = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n"
     trend = ("\n## {n}. Trend {n}\n\n### Current state\n\n" +
-             "- **Point**: " + "a long sentence of text. " * 20 + "\n") * 1
-    parts, size, n = [head], len(head), 0
-    while True:
-        n += 1
-        piece = trend.format(n=n)
-        if size + len(piece) >= DEFAULTS.max_file_bytes:
-            break
-        parts.append(piece)
-        size += len(piece)
-    (content / "big.md").write_text("".join(parts), encoding="utf-8")
-    result = _load_rss(content, folder / "big.db")
+             "- **Point**: " + "a long sentence of text. " * 20 + "\n")
+    _at_the_limit(folder / "content" / "big.md", head, trend)
+    result = _load_rss(folder / "content", folder / "big.db")
     shutil.rmtree(folder)
     return result
+
+
+def shaped_file_loads(folder: Path) -> dict[str, float]:
+    """Seconds of `content-api load` for one file at the size limit of each SHAPE."""
+    seconds = {}
+    for name, (part, piece) in SHAPES.items():
+        _at_the_limit(folder / "content" / "big.md", _HEAD + part, piece)
+        seconds[name] = round(_load_rss(folder / "content", folder / "big.db")[0], 3)
+        shutil.rmtree(folder)
+    return seconds
 
 
 def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
@@ -226,6 +255,9 @@ def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
     log(f"peak RSS of a full `content-api load` (largest process): {rss_mb:.0f} MB")
     big_s, big_mb = max_file_load(db_path.parent / "max-file")
     log(f"one file at the size limit: {big_s:.2f} s, peak RSS {big_mb:.0f} MB")
+    shaped = shaped_file_loads(db_path.parent / "max-file")
+    log("one file at the size limit, by shape: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in shaped.items()))
 
     return LoaderTimes(
         articles=len(paths), corpus_mb=round(size_mb, 1), bare_parse_s=round(bare, 3),
@@ -234,6 +266,7 @@ def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:
         write_only_s=round(write_s, 3), parse_only_s=round(parse_s, 3), jobs=jobs,
         full_load_rss_mb=round(rss_mb, 1),
         max_file_load_s=round(big_s, 3), max_file_rss_mb=round(big_mb, 1),
+        max_file_shapes_s=shaped,
         db_mb=round(db_path.stat().st_size / 1e6, 1),
         full_load_summary=full.summary(), noop_summary=noop.summary(),
         one_file_summary=one.summary(),

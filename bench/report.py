@@ -242,6 +242,8 @@ def _loader_table(lt: dict) -> tuple[list[str], dict]:
            f"{lt['max_file_load_s']:.3f} | | | peak RSS {lt['max_file_rss_mb']:.0f} MB |",
            f"| peak RSS of the full load, as `content-api load` (largest process) | | | | "
            f"{lt['full_load_rss_mb']:.0f} MB |"] if "full_load_rss_mb" in lt else []),
+        *[f"| one file at the size limit, made of {shape} only, as `content-api load` | "
+          f"{seconds:.3f} | | | |" for shape, seconds in lt.get("max_file_shapes_s", {}).items()],
         *([f"| for comparison: the full load's parsing alone, in one process (nothing "
            f"written) | {lt['parse_only_s']:.3f} | {lt['parse_only_s'] / bare:.1f}× | | |"]
           if "parse_only_s" in lt else []),

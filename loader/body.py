@@ -52,7 +52,7 @@ def anchored_markdown(doc: Document, anchor_at: dict[int, str], start: int, end:
     each heading (rewritten from its own text, without its closing #s), so
     that the HTML's headings carry the anchors of Article.headings; None when
     the range holds no heading. ``anchor_at``: heading line -> anchor."""
-    heads = [b for b in doc.blocks if b.kind == "heading" and start <= b.start < end]
+    heads = doc.headings_in(start, end)
     if not heads:
         return None
     first = doc.raw.rfind(b"\n", 0, start) + 1

@@ -8,6 +8,8 @@ routes with pros and cons is a routes part, even if its heading also says
 
 from __future__ import annotations
 
+import bisect
+
 from .blocks import Block
 from .context import ReadContext
 from .model import EMPTY, Trend
@@ -120,9 +122,29 @@ def coverage(ctx: ReadContext, trend: Trend, blocks: list[Block]) -> tuple[int, 
     """(units in typed slots, units) for the trend's list items and paragraphs:
     a unit is untyped when it landed in one of the trend's extra sections."""
     lines = [ctx.line(b.start) for b in _units(blocks)]
-    in_sections = sum(1 for line in lines
-                      if any(s.span.start_line <= line <= s.span.end_line for s in trend.sections))
+    covered = LineRanges((s.span.start_line, s.span.end_line) for s in trend.sections)
+    in_sections = sum(1 for line in lines if line in covered)
     return len(lines) - in_sections, len(lines)
+
+
+class LineRanges:
+    """Whether a line lies in any of some inclusive ranges (first, last), by
+    bisection over the ranges merged: asking every range for every line took a
+    trend of 8,000 units and as many sections 5 s."""
+
+    def __init__(self, ranges) -> None:
+        merged: list[list[int]] = []
+        for first, last in sorted(r for r in ranges if r[0] <= r[1]):
+            if merged and first <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        self._firsts = [first for first, _ in merged]
+        self._lasts = [last for _, last in merged]
+
+    def __contains__(self, line: int) -> bool:
+        at = bisect.bisect_right(self._firsts, line) - 1
+        return at >= 0 and line <= self._lasts[at]
 
 
 def _units(blocks: list[Block]):

@@ -48,3 +48,23 @@ def test_the_loader_table_shows_the_bound_beside_the_target():
     assert "| 17.500 | 17.5× |" in table
     assert "| 28.000 | 28.0× |" in table  # the parsing alone
     assert verdict["full load <= 8x bare parse"] is False
+
+
+def test_files_of_each_shape_fill_the_size_limit_with_numbered_units(tmp_path):
+    from loader.config import DEFAULTS
+
+    part, piece = loader_bench.SHAPES["advice items"]
+    path = tmp_path / "content" / "big.md"
+    loader_bench._at_the_limit(path, loader_bench._HEAD + part, piece)
+    size = path.stat().st_size
+    assert DEFAULTS.max_file_bytes - 100 < size < DEFAULTS.max_file_bytes
+    text = path.read_text()
+    assert "1. **Advice 1**:" in text and text.count("**Advice") > 50_000
+
+
+def test_the_loader_table_shows_each_shape_at_the_size_limit():
+    lines, _ = report._loader_table(_times(max_file_load_s=1.5, max_file_rss_mb=170,
+                                           full_load_rss_mb=270,
+                                           max_file_shapes_s={"advice items": 3.426}))
+    assert ("| one file at the size limit, made of advice items only, as `content-api load` "
+            "| 3.426 |") in "\n".join(lines)
