@@ -76,12 +76,16 @@ STATS = ExecutionStats()
 # Plans across requests: (type name, ids of the field nodes) -> [(assumptions, plan or
 # the reason it has none, the nodes), ...]. Each entry keeps its nodes alive, so an id
 # is never reused for another node while its plan is cached. A document has an entry
-# per root field of an object type (the plans of nested objects are part of their
-# parent's), and an entry keeps its document alive (about 80 KB for the benchmark's):
-# 512 entries, as many as the parser cache keeps documents. The plan itself is
-# usually shared with other documents (SelectionPlans). Only documents the parser
-# cache keeps are planned into it (from their second sight, api.documents), so a
-# flood of unseen texts adds nothing.
+# for each object graphql-core hands to this context: one per root field of an object
+# type when its plan runs (the plans of nested objects are part of their parent's),
+# more when graphql-core completes an object itself and hands over its children. An
+# entry keeps its document alive (about 80 KB for the benchmark's), and its plan,
+# usually shared (SelectionPlans), keeps the field nodes of the document it was
+# compiled from. 512 entries, as many as the parser cache keeps documents. Only
+# documents the parser cache keeps are planned into it (from their second sight,
+# api.documents), so a flood of unseen texts adds nothing. A hit here does not
+# refresh the selection in SelectionPlans: a selection may leave it meanwhile, and is
+# compiled once more when one of its documents next misses here.
 # Measured with 3,000 unseen texts, before that admission, one worker's peak RSS:
 # 437 MB with 4,096 entries, 141 MB with 512, 114 MB without compiled execution.
 _PLANS: LRU[list] = LRU(512)

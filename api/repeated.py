@@ -10,14 +10,16 @@ This ASGI middleware, the outermost of the app's own, keeps the final
 answer to such a request (status, headers and body, after compression),
 keyed by the content state and everything of the request that shapes the
 answer: method, query string, body bytes, Accept, Accept-Encoding,
-Content-Type, If-None-Match and Origin (CORS writes its headers from the
-Origin alone, once cookies are left out). The same request under the same
-state gets those bytes again, with a request id of its own. The endpoint says
-which answers may be kept: a successful answer from or into its response
-cache, and a 304. Anything else goes the ordinary way, and so do requests with
-cookies or credentials, a body that does not arrive in one piece, or one that
-names a persisted query (whose registration the endpoint keeps fresh). Every
-answer is dropped when the content changes.
+Content-Type, If-None-Match and Origin (CORS writes its headers for a request
+from its Origin and the settings alone). The same request under the same state
+gets those bytes again, with a request id of its own. The endpoint says which
+answers may be kept: a successful answer from or into its response cache, and
+a 304. Anything else goes the ordinary way, and so do requests with cookies or
+credentials (an answer meant for one person is never handed to another), one
+that sends a shaping header twice (the layers below may read either value), a
+body that does not arrive in one piece, or one that names a persisted query
+(whose registration the endpoint keeps fresh). Every answer is dropped when the
+content changes.
 
 A browser sends an Origin with every request from an app on another origin,
 and an Accept-Encoding. While requests with an Origin were left out, a
@@ -79,7 +81,11 @@ class RepeatedAnswerMiddleware:
         length = None
         for name, value in scope["headers"]:
             if name in _SHAPING:
-                shaping[_SHAPING[name]] = value
+                at = _SHAPING[name]
+                if shaping[at] is not None:  # said twice
+                    await self.app(scope, receive, send)
+                    return
+                shaping[at] = value
             elif name == b"content-length":
                 length = value
             elif name in _PERSONAL:

@@ -58,7 +58,8 @@ class Outcome:
 
     def as_dict(self) -> dict:
         return {"results": [r.as_dict() for r in self.results], "idle_rss_mb": self.idle_rss_mb,
-                "probes": self.probes, "notes": self.notes}
+                "probes": self.probes, "notes": self.notes,
+                "rounds_beside_floors": ROUNDS_BESIDE_FLOORS}
 
 
 def _request(url: str, body: str | None = None, headers: dict | None = None,
@@ -185,9 +186,9 @@ def _ours_cached(plan: Plan, out: Outcome, log: Log, slug: str, body_file: Path)
     """(d), (d-pq), a-warm and the floor (GET, and POST beside a-warm), alternated.
 
     The floor runs beside our server, and for each connection count the runs
-    alternate (d, floor, d-pq, then again) and the better of the two runs of
-    each is kept: on a shared machine, load from elsewhere then lands on both
-    sides of the (d) / floor ratio instead of on one.
+    alternate (d, floor, d-pq, a-warm, floor-post, then again, ROUNDS_BESIDE_FLOORS
+    times) and the best run of each is kept: on a shared machine, load from
+    elsewhere then lands on both sides of the (d) / floor ratio instead of on one.
     """
     body_a = queries.body(queries.ARTICLE, {"slug": slug})
     get_path = "/graphql?" + urllib.parse.urlencode(

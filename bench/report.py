@@ -82,7 +82,8 @@ def _rate(rps: float) -> str:
     return f"{rps:,.1f}" if rps >= 10 else f"{rps:.2f}"
 
 
-def _ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
+def _ratios(results: list[dict], levels: list[int], rounds: int = 2
+            ) -> tuple[list[str], dict]:
     """Ours vs datasette for (a) and (b), and (d) vs the floor."""
     verdict: dict[str, bool | None] = {}
     lines = ["Ours vs datasette-graphql (ours with the response cache off):", "",
@@ -103,7 +104,7 @@ def _ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
             verdict[f"({scenario}) >= 3x datasette, c={c}"] = ok
             lines.append(f"| ({scenario}) | {c} | {speed:,.1f}× | {thr:,.1f}× | ≥ 3× both | {_mark(ok)} |")
     lines += ["", "(d) against the floor (throughput is the target; p50 for information; best of "
-              "2 runs each, alternated with the floor's):", "",
+              f"{rounds} runs each, alternated with the floor's):", "",
               "| conns | floor req/s | (d) req/s | floor / (d) throughput | (d) / floor p50 "
               "| target | result |", "|--:|--:|--:|--:|--:|---|---|"]
     for c in levels:
@@ -129,11 +130,13 @@ def _ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
     return lines, verdict
 
 
-def _floor_ratios(results: list[dict], levels: list[int]) -> tuple[list[str], dict]:
-    """Uncached, unseen and repeated requests against the static floor (throughput)."""
+def _floor_ratios(results: list[dict], levels: list[int], rounds: int = 2
+                  ) -> tuple[list[str], dict]:
+    """Uncached, unseen and repeated requests against the static floor (throughput);
+    ``rounds``: how many alternated runs each figure is the best of."""
     verdict: dict[str, bool | None] = {}
-    lines = ["Against the static floor at 1 connection (runs alternated, best of 2 each). Each "
-             "request is a POST, and its target is against the floor answering the same POSTs "
+    lines = [f"Against the static floor at 1 connection (runs alternated, best of {rounds} "
+             "each). Each request is a POST, and its target is against the floor answering the same POSTs "
              "(Uvicorn reads and parses a body for any app), as the repeated POST's below; the "
              "floor's GET, which has no body, is shown beside:", "",
              "| request | req/s | p50 ms | floor (same POSTs) / it | floor (GET) / it "
@@ -161,7 +164,7 @@ def _floor_ratios(results: list[dict], levels: list[int]) -> tuple[list[str], di
                      f"| {f'≤ {limit:g}×' if limit else 'the bound'} "
                      f"| {_mark(judged <= limit) if limit else ''} |")
     lines += ["", "Repeated POST of the same query (response cache) against the floor answering "
-              "the same POST (best of 2 runs each, alternated):", "",
+              f"the same POST (best of {rounds} runs each, alternated):", "",
               "| conns | floor req/s | repeated POST req/s | floor / it, throughput | target "
               "| result |", "|--:|--:|--:|--:|---|---|"]
     for c in levels:
@@ -294,10 +297,12 @@ def section(run: dict) -> str:
     if http:
         results = http["results"]
         lines += ["### HTTP", "", *_latency_table(results), ""]
-        ratio_lines, v = _ratios(results, run["levels"])
+        # Runs recorded before the number was kept had two.
+        rounds = http.get("rounds_beside_floors", 2)
+        ratio_lines, v = _ratios(results, run["levels"], rounds)
         lines += ["### Ratios", "", *ratio_lines, ""]
         verdict.update(v)
-        floor_lines, v = _floor_ratios(results, run["levels"])
+        floor_lines, v = _floor_ratios(results, run["levels"], rounds)
         lines += [*floor_lines, ""]
         verdict.update(v)
         search = [r for r in results if r["server"] == "ours-nocache" and r["scenario"] == "c"

@@ -37,8 +37,9 @@ def literal_texts(slugs: list[str], count: int) -> list[str]:
             + (f"\n# {n}" if n >= len(slugs) else "") for n in range(count)]
 
 
-def measure(db: Path, counts: list[int]) -> dict[int, list[float]]:
-    """Milliseconds per request, round by round, for each number of texts."""
+def measure(db: Path, counts: list[int], least: int = 1000) -> dict[int, list[float]]:
+    """Milliseconds per request, round by round, for each number of texts; a round
+    sends every text once, and at least ``least`` requests."""
     settings = Settings(db_path=db)
     snapshot = Snapshot.open(db)
     run = inprocess.executor(settings, snapshot)
@@ -48,7 +49,7 @@ def measure(db: Path, counts: list[int]) -> dict[int, list[float]]:
     for count in counts:
         texts = literal_texts(slugs, count)
         turn = itertools.cycle(texts)
-        requests = max(count, 1000)
+        requests = max(count, least)
         results[count] = [run.timed(lambda: next(turn), None, requests) / requests * 1000
                           for _ in range(ROUNDS)]
     return results

@@ -97,7 +97,7 @@ class Document:
         self._pieces: list[str] = []
         self.blocks: list[Block] = []
         self._build(pyromark.events_with_range(markdown, options=MARKDOWN_OPTIONS))
-        self._headings: list[Block] | None = None  # headings_in's, made on first use
+        self._headings: list[Block] | None = None  # made on first use
         self._heading_starts: list[int] = []
 
     # -- lookups -----------------------------------------------------------
@@ -116,13 +116,18 @@ class Document:
     def source(self, start: int, end: int) -> str:
         return self.raw[start:end].decode("utf-8")
 
+    def headings(self) -> list[Block]:
+        """The heading blocks of ``blocks``, in order."""
+        if self._headings is None:
+            self._headings = [b for b in self.blocks if b.kind == "heading"]
+            self._heading_starts = [b.start for b in self._headings]
+        return self._headings
+
     def headings_in(self, start: int, end: int) -> list[Block]:
         """The heading blocks (of ``blocks``) that start in ``[start, end)``, in order.
         Found by bisection: every section asks, and a scan of all blocks for each
         took a file of 8,000 headings (170 kB) 5 s."""
-        if self._headings is None:
-            self._headings = [b for b in self.blocks if b.kind == "heading"]
-            self._heading_starts = [b.start for b in self._headings]
+        self.headings()
         lo = bisect.bisect_left(self._heading_starts, start)
         hi = bisect.bisect_left(self._heading_starts, end)
         return self._headings[lo:hi]

@@ -28,7 +28,7 @@ def headings_of(doc: Document) -> list[Heading]:
     """Every heading, in order, with the anchor the rendered HTML gives it."""
     anchors = Anchors()
     return [Heading(b.level, b.text, anchors(b.text), doc.line(b.start), doc.heading_markdown(b))
-            for b in doc.blocks if b.kind == "heading"]
+            for b in doc.headings()]
 
 
 def pack_headings(headings: list[Heading]) -> str:

@@ -268,7 +268,7 @@ def test_encodings_are_kept_apart(db):
 
 def test_a_browser_is_answered_again_with_the_cors_headers_of_its_own_origin(db):
     """Origins are kept apart: an origin the settings refuse never gets the headers
-    an allowed one was given. With a cookie, CORS answers differently: never kept."""
+    an allowed one was given. With a cookie the answer may be someone's own: never kept."""
     body = json.dumps({"query": "{ articles(first: 3) { nodes { slug title body } } }"}).encode()
     app, other = "https://app.example", "https://other.example"
     with make_client(db, cors_origins=(app,)) as client:
@@ -284,3 +284,18 @@ def test_a_browser_is_answered_again_with_the_cors_headers_of_its_own_origin(db)
     assert all("access-control-allow-origin" not in r.headers for r in refused)
     assert all(r.headers["access-control-allow-origin"] == app for r in with_cookie)
     assert allowed[2].content == refused[1].content == with_cookie[1].content
+
+
+def test_a_header_of_the_key_sent_twice_goes_the_ordinary_way(db):
+    """CORS reads the first Origin, the key would hold one of the two: such a request
+    is never answered from, nor kept in, the repeated answers."""
+    body = json.dumps({"query": QUERY}).encode()
+    app, other = "https://app.example", "https://other.example"
+    with make_client(db, cors_origins=(app,)) as client:
+        calls = counting(client)
+        headers = [("Content-Type", "application/json"), ("Origin", other), ("Origin", app)]
+        twice = [client.post("/graphql", content=body, headers=headers) for _ in range(2)]
+        allowed = post(client, body, Origin=app)
+    assert calls == ["POST", "POST", "POST"]
+    assert all("access-control-allow-origin" not in r.headers for r in twice)  # the first: other
+    assert allowed.headers["access-control-allow-origin"] == app

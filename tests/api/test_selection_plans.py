@@ -68,6 +68,31 @@ def test_kept_texts_that_differ_outside_the_selection_share_its_plan(clients, co
     assert compiles.count("Article") == 2, compiles  # until the selection's second sight
 
 
+def test_a_kept_text_keeps_the_skip_and_include_values_its_shared_plan_assumed(
+        clients, compiles):
+    """A kept document takes a shared plan compiled for another document: it keeps it
+    with the @include value that plan assumed, and a request with another value
+    gets a plan of its own."""
+    text = 'query($f: Boolean!) {{ article(slug: "{s}") {{ title trends @include(if: $f) {{ title }} }} }}'
+    one, two = text.format(s=SLUGS[0]), text.format(s=SLUGS[1])
+    for query in (one, one, two, two):
+        assert b'"trends"' in answers(clients, query, {"f": True})
+    assert b'"trends"' not in answers(clients, two, {"f": False})
+    assert b'"trends"' in answers(clients, two, {"f": True})
+
+
+def test_kept_texts_that_differ_in_their_variables_share_a_plan_and_answer_alike(
+        clients, compiles):
+    """Plans read variables when they run, as the running request coerced them: the
+    definitions (types, defaults) of the document that compiled a plan do not matter."""
+    selection = ' {{ article(slug: "{s}") {{ title trends @include(if: $f) {{ title }} }} }}'
+    texts = [("query($f: Boolean! = true)" + selection).format(s=SLUGS[0]),
+             ("query($f: Boolean = false)" + selection).format(s=SLUGS[0])]
+    for query in texts * 2:
+        body = answers(clients, query)
+        assert (b'"trends"' in body) == ("true" in query)
+
+
 def test_a_kept_text_whose_plans_left_the_cache_is_not_compiled_again(
         clients, compiles, monkeypatch):
     """The cache by identity holds its documents' plans for as long as its bounds

@@ -68,3 +68,21 @@ def test_the_loader_table_shows_each_shape_at_the_size_limit():
                                            max_file_shapes_s={"advice items": 3.426}))
     assert ("| one file at the size limit, made of advice items only, as `content-api load` "
             "| 3.426 |") in "\n".join(lines)
+
+
+def test_each_shape_is_read_as_the_units_it_is_made_of():
+    """So that no change to the vocabulary leaves a shape's file measuring nothing."""
+    from loader.article import parse_article
+
+    def units(name: str) -> dict:
+        part, piece = loader_bench.SHAPES[name]
+        text = loader_bench._HEAD + part + "".join(piece.format(n=n) for n in range(1, 7))
+        article, problems = parse_article("big.md", text.encode())
+        assert article is not None, problems
+        [trend] = article.trends
+        return {"advice": len(trend.advice), "points": sum(len(r.points) for r in trend.routes),
+                "key points": len(trend.key_points), "sections": len(trend.sections)}
+    assert units("advice items")["advice"] == 6
+    assert units("route points")["points"] == 12
+    assert units("key points")["key points"] == 6
+    assert units("headings (extra sections)")["sections"] == 6

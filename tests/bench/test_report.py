@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.report import _floor_ratios
+from bench.wrk import Result
 
 
 def _row(server: str, scenario: str, rps: float, connections: int = 1) -> dict:
@@ -33,3 +34,22 @@ def test_runs_without_the_post_floors_are_judged_against_the_get():
     verdicts = _verdicts(results)
     unseen = next(k for k in verdicts if k.startswith("(a) as a text not seen before"))
     assert "(10.3x)" in unseen and verdicts[unseen] is False
+
+
+def test_the_tables_say_how_many_runs_each_figure_is_the_best_of():
+    results = [Result(scenario, server, 1, 5.0, 5 * rps, rps, 1000 / rps, 0, 0, 0, 0, {}, 0
+                      ).as_dict()
+               for server, scenario, rps in (("floor", "floor-a", 8000),
+                                             ("ours-nocache", "a-side", 1000),
+                                             ("ours", "a-warm", 6000),
+                                             ("floor", "floor-post", 7000))]
+    assert "best of 3 each" in "\n".join(_floor_ratios(results, [1], 3)[0])
+    assert "best of 2 each" in "\n".join(_floor_ratios(results, [1])[0])  # older runs
+    machine = dict(nproc=2, cpu="cpu", mem_gb=1, kernel="k", python="3", wrk="wrk")
+    run = {"count": 10, "date": "d", "machine": machine, "command": "c", "duration_s": 5,
+           "levels": [1], "http": {
+        "results": results, "idle_rss_mb": {}, "probes": {}, "notes": [],
+        "rounds_beside_floors": 3}}
+    from bench.report import section
+    text = section(run)
+    assert "best of 3 runs each" in text and "best of 2" not in text

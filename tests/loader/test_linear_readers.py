@@ -29,14 +29,17 @@ def test_a_line_is_in_the_ranges_where_a_scan_finds_it(ranges, line):
     assert (line in LineRanges(ranges)) is scanned
 
 
-def test_route_points_count_each_kind_apart():
+def test_route_points_count_each_kind_apart_and_each_route_from_one():
     points = "\n".join(["- **优点**：一。", "- **缺点**：二。", "- **优点**：三。",
                         "- **缺点**：四。", "- **缺点**：五。"])
-    found, _ = trend(f"### 1.2 技术路线对比\n\n#### a. 路线甲\n\n{points}\n")
-    [route] = found.routes
-    assert [(p.position, p.text.plain) for p in route.pros] == [(1, "一。"), (2, "三。")]
-    assert [(p.position, p.text.plain) for p in route.cons] == [
+    found, _ = trend(f"### 1.2 技术路线对比\n\n#### a. 路线甲\n\n{points}\n\n"
+                     "#### b. 路线乙\n\n- **缺点**：六。\n- **优点**：七。\n")
+    first, second = found.routes
+    assert [(p.position, p.text.plain) for p in first.pros] == [(1, "一。"), (2, "三。")]
+    assert [(p.position, p.text.plain) for p in first.cons] == [
         (1, "二。"), (2, "四。"), (3, "五。")]
+    assert [(p.position, p.text.plain) for p in second.cons + second.pros] == [
+        (1, "六。"), (1, "七。")]
 
 
 def test_advice_numbers_come_from_each_items_own_list():
