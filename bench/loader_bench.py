@@ -156,9 +156,9 @@ def peak_load_rss(content_dir: Path, db_path: Path) -> float:
 
 
 # Files at the size limit made of one kind of unit repeated, beside the trends of
-# max_file_load: each reader must take its units in linear time. Until 2026-12-03 three
+# max_file_load: each reader must take its units in linear time. Until 2026-12-03 some
 # did not (a list of 8,000 advice items took 5.6 s, 8,000 headings 5.0 s, a route of
-# 16,000 points 10 s: each new unit looked through all the ones before it).
+# 16,000 points 2.8 s: each new unit looked through all the ones before it).
 _HEAD = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n\n## 1. Trend\n\n"
 SHAPES = {
     "advice items": ("### Advice\n\n", "{n}. **Advice {n}**: do this and that.\n"),

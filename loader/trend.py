@@ -129,8 +129,8 @@ def coverage(ctx: ReadContext, trend: Trend, blocks: list[Block]) -> tuple[int, 
 
 class LineRanges:
     """Whether a line lies in any of some inclusive ranges (first, last), by
-    bisection over the ranges merged: asking every range for every line took a
-    trend of 8,000 units and as many sections 5 s."""
+    bisection over the ranges merged. Asking every range for every line, with the
+    scan of Document.headings_in, took a trend of 8,000 sections 5 s."""
 
     def __init__(self, ranges) -> None:
         merged: list[list[int]] = []
