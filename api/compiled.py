@@ -183,9 +183,10 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
     # has as many documents as slugs read more than once: compiled one by one,
     # each had a plan of its own, run too seldom to be written out (api.plans),
     # and compiled again whenever its document came back after leaving the
-    # caches. Texts read in turns took 0.62 ms each with 100 texts, 1.6 to 2.2 ms
-    # with 600 to 3,000, where one text took 0.5 and a text never seen 0.96 (in
-    # process). Sharing took them to 0.52 and 0.92 to 1.05 ms.
+    # caches. Texts read in turns took 0.67-0.73 ms each with 100 texts and 1.7-2.3
+    # ms with 600 to 3,000, where one text took 0.53-0.56 and a text never seen 0.96;
+    # sharing took them to 0.54-0.56 and 0.97-1.14 ms (in process, the last of four
+    # rounds of python -m bench.texts_in_turns, two runs each way).
     shared = selection_plans(schema)
     text_key = shared.key(object_type, nodes, fragments)
     variant = shared.get(text_key, coerced) if text_key is not None else None
