@@ -176,9 +176,9 @@ def plan_for(schema, fragments, variable_values, object_type, field_details_list
     key = (object_type.name, tuple(map(id, nodes)))
     variants = plans.get(key)
     coerced = variable_values.coerced if variable_values is not None else {}
-    found = _variant(variants, coerced)
+    found = _matching(variants, coerced)
     if found is not None:
-        return found
+        return found[1]
     # Kept documents look here too. An app whose texts differ by a literal slug
     # has as many documents as slugs read more than once: compiled one by one,
     # each had a plan of its own, run too seldom to be written out (api.plans),
@@ -220,12 +220,6 @@ def _matching(variants: list | None, coerced: dict) -> tuple | None:
         if all(coerced.get(name) == value for name, value in variant[0].items()):
             return variant
     return None
-
-
-def _variant(variants: list | None, coerced: dict) -> ObjectPlan | Unsupported | None:
-    """The plan of ``_matching``'s variant."""
-    found = _matching(variants, coerced)
-    return found[1] if found is not None else None
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):

@@ -206,7 +206,7 @@ class _Parser:
 
     def _field(self) -> FieldNode:
         # The hottest path (most of a document is fields): names read in place, and a
-    # field of one token shares its name's location.
+        # field of one token shares its name's location.
         tokens, kinds, source = self.tokens, self.kinds, self.source
         start = at = self.at
         if kinds[at] != "N":

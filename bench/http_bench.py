@@ -182,6 +182,7 @@ def _ours_engine(plan: Plan, out: Outcome, log: Log, rotation: list[str]) -> Non
 # margin of four targets; a third run each costs about two minutes.
 ROUNDS_BESIDE_FLOORS = 3
 
+
 def _ours_cached(plan: Plan, out: Outcome, log: Log, slug: str, body_file: Path) -> None:
     """(d), (d-pq), a-warm and the floor (GET, and POST beside a-warm), alternated.
 

@@ -185,26 +185,28 @@ def _at_the_limit(path: Path, head: str, piece: str) -> None:
     path.write_text("".join(parts), encoding="utf-8")
 
 
+def _load_at_the_limit(folder: Path, head: str, piece: str) -> tuple[float, float]:
+    """_load_rss of a content folder holding one _at_the_limit file, made in
+    ``folder`` and removed after."""
+    _at_the_limit(folder / "content" / "big.md", head, piece)
+    result = _load_rss(folder / "content", folder / "big.db")
+    shutil.rmtree(folder)
+    return result
+
+
 def max_file_load(folder: Path) -> tuple[float, float]:
     """A single article just under the default size limit (4 MiB): hostile content
     is bounded by that limit, and this is what one such file costs."""
     head = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n"
     trend = ("\n## {n}. Trend {n}\n\n### Current state\n\n" +
              "- **Point**: " + "a long sentence of text. " * 20 + "\n")
-    _at_the_limit(folder / "content" / "big.md", head, trend)
-    result = _load_rss(folder / "content", folder / "big.db")
-    shutil.rmtree(folder)
-    return result
+    return _load_at_the_limit(folder, head, trend)
 
 
 def shaped_file_loads(folder: Path) -> dict[str, float]:
     """Seconds of `content-api load` for one file at the size limit of each SHAPE."""
-    seconds = {}
-    for name, (part, piece) in SHAPES.items():
-        _at_the_limit(folder / "content" / "big.md", _HEAD + part, piece)
-        seconds[name] = round(_load_rss(folder / "content", folder / "big.db")[0], 3)
-        shutil.rmtree(folder)
-    return seconds
+    return {name: round(_load_at_the_limit(folder, _HEAD + part, piece)[0], 3)
+            for name, (part, piece) in SHAPES.items()}
 
 
 def run(content_dir: Path, db_path: Path, log: Log = print) -> LoaderTimes:

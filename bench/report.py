@@ -136,9 +136,9 @@ def _floor_ratios(results: list[dict], levels: list[int], rounds: int = 2
     ``rounds``: how many alternated runs each figure is the best of."""
     verdict: dict[str, bool | None] = {}
     lines = [f"Against the static floor at 1 connection (runs alternated, best of {rounds} "
-             "each). Each request is a POST, and its target is against the floor answering the same POSTs "
-             "(Uvicorn reads and parses a body for any app), as the repeated POST's below; the "
-             "floor's GET, which has no body, is shown beside:", "",
+             "each). Each request is a POST, and its target is against the floor answering "
+             "the same POSTs (Uvicorn reads and parses a body for any app), as the repeated "
+             "POST's below; the floor's GET, which has no body, is shown beside:", "",
              "| request | req/s | p50 ms | floor (same POSTs) / it | floor (GET) / it "
              "| it / floor (GET), p50 | target | result |",
              "|---|--:|--:|--:|--:|--:|---|---|"]

@@ -128,10 +128,10 @@ class Document:
         Found by bisection: every section asks. A scan of all blocks for each, with
         the scan of LineRanges (loader/trend.py), took a file of 8,000 headings
         (170 kB) 5 s."""
-        self.headings()
+        headings = self.headings()  # and their starts, in _heading_starts
         lo = bisect.bisect_left(self._heading_starts, start)
         hi = bisect.bisect_left(self._heading_starts, end)
-        return self._headings[lo:hi]
+        return headings[lo:hi]
 
     def peek(self, start: int, end: int, size: int = 16) -> str:
         """Up to ``size`` bytes from ``start`` (not past ``end``), as text; a
