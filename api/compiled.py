@@ -12,7 +12,8 @@ cached by the identity of the document's field nodes, which the parser cache
 keeps alive, or by the selection's text) and runs it: resolve each field,
 coerce leaves, recurse, build the dicts directly.
 Strawberry stays the source of truth: it parses, validates and enforces the
-limits, runs the root fields, and completes whatever has no plan.
+limits, runs the root fields (api.root_fields runs those of a proven query
+through the same resolvers), and completes whatever has no plan.
 
 Correctness by construction where it matters most: a plan never reports an
 error itself. Anything unexpected while running one (a resolver raising, a
@@ -242,7 +243,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                               position_context):
         context = self.context_value
         if self._plans is None:
-            self._plans = _PLANS if document_kept(context) else ExecutionPlans()
+            self._plans = plans_for(context)
         plan = plan_for(self.schema, self.fragment_definitions, self.variable_values,
                         return_type, field_details_list, self._plans)
         if isinstance(plan, ObjectPlan):
@@ -257,12 +258,23 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             except Exception:  # graphql-core answers it, with its own errors
                 _note(context, None, "error while running a plan")
             else:
-                _note(context, 1, None)
+                note_compiled(context)
                 return out
         else:
             _note(context, None, str(plan))
         return super().complete_object_value(return_type, field_details_list, info, path,
                                              result, position_context)
+
+
+def plans_for(context) -> LRU | ExecutionPlans:
+    """Where one execution finds and keeps its plans: across requests for a document
+    the parser cache keeps, else for this execution only."""
+    return _PLANS if document_kept(context) else ExecutionPlans()
+
+
+def note_compiled(context, objects: int = 1) -> None:
+    """Count objects (each with its subtree) produced by plans, for /healthz."""
+    _note(context, objects, None)
 
 
 def _weakly(method):

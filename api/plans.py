@@ -247,7 +247,7 @@ class Compiler:
         grouped: dict[str, list[FieldNode]] = {}
         for node in nodes:
             if node.selection_set is not None:
-                self._collect(object_type, node.selection_set, grouped, set())
+                self.collect(object_type, node.selection_set, grouped, set())
         fields = []
         for key, field_nodes in grouped.items():
             first = field_nodes[0]
@@ -346,7 +346,9 @@ class Compiler:
 
     # -- CollectFields, as the spec defines it -------------------------------------
 
-    def _collect(self, object_type, selection_set, grouped: dict, visited: set) -> None:
+    def collect(self, object_type, selection_set, grouped: dict, visited: set) -> None:
+        """Add the fields of ``selection_set`` that apply to ``object_type`` to
+        ``grouped`` (response key -> field nodes), as the spec's CollectFields."""
         for selection in selection_set.selections:
             if not self._included(selection):
                 continue
@@ -356,7 +358,7 @@ class Compiler:
             elif isinstance(selection, InlineFragmentNode):
                 if selection.type_condition is None or does_fragment_condition_match(
                         self.schema, selection, object_type):
-                    self._collect(object_type, selection.selection_set, grouped, visited)
+                    self.collect(object_type, selection.selection_set, grouped, visited)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name in visited:
@@ -368,7 +370,7 @@ class Compiler:
                 if selection.arguments:
                     raise Unsupported("fragment arguments")
                 if does_fragment_condition_match(self.schema, fragment, object_type):
-                    self._collect(object_type, fragment.selection_set, grouped, visited)
+                    self.collect(object_type, fragment.selection_set, grouped, visited)
 
     def _included(self, node) -> bool:
         if not node.directives:

@@ -1,0 +1,147 @@
+"""A proven query's root fields run past graphql-core's executor (api.root_fields),
+or graphql-core executes the whole operation, and the answer is the same bytes."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+
+import pytest
+
+from api import compiled, prepared, root_fields
+from tests.api.helpers import ACCEPT, make_client
+
+SLUG = "2024-ai-trends"
+
+
+@pytest.fixture
+def clients(content_db):
+    """Response cache off; with compiled execution and without (graphql-core alone)."""
+    with make_client(content_db, response_cache_size=0) as ours, \
+            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
+        yield ours, theirs
+
+
+def answer(client, query: str, variables: dict | None = None) -> tuple[int, bytes]:
+    response = client.post("/graphql", json={"query": query, "variables": variables},
+                           headers={"Accept": ACCEPT})
+    return response.status_code, response.content.replace(
+        response.headers["x-request-id"].encode(), b"<id>")
+
+
+def executor_calls(monkeypatch) -> list[int]:
+    """Calls of graphql-core's execute from api.prepared, counted."""
+    calls: list[int] = []
+    real = prepared.execute
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(prepared, "execute", counted)
+    return calls
+
+
+def root_outcomes(monkeypatch) -> list[bool]:
+    """For each call of api.root_fields.execute: whether it answered."""
+    outcomes: list[bool] = []
+    real = root_fields.execute
+
+    async def recorded(*args, **kwargs):
+        result = await real(*args, **kwargs)
+        outcomes.append(result is not None)
+        return result
+    monkeypatch.setattr(root_fields, "execute", recorded)
+    return outcomes
+
+
+def global_id(client, query: str, path: tuple) -> str:
+    data = client.post("/graphql", json={"query": query}).json()["data"]
+    for step in path:
+        data = data[step]
+    return data
+
+
+ROOTS = [
+    # One awaited root field (the benchmark's shape), with its variables.
+    ("query A($slug: String!) { article(slug: $slug) { title trends { title } } }",
+     {"slug": SLUG}),
+    # Aliases, __typename, a fragment spread and an inline fragment at the root.
+    ("query { __typename one: article(slug: \"%s\") { slug } ...F ... on Query "
+     "{ years { year count } } } fragment F on Query { tags { name count } }" % SLUG, None),
+    # A connection (a resolver that does not wait) beside one that does.
+    ("{ articles(first: 2) { totalCount nodes { slug } } article(slug: \"nope\") { slug } }",
+     None),
+    # An interface by its runtime type, and a list of them with a null.
+    ("query N($id: ID!) { node(id: $id) { __typename id ... on Article { slug } } "
+     "nodes(ids: [$id, \"QXJ0aWNsZTo5OTk5OQ==\"]) { id } }", "ID"),
+    # Skipped and included by variables.
+    ("query S($no: Boolean!) { a: article(slug: \"%s\") @skip(if: $no) { slug } "
+     "b: years @include(if: $no) { year } }" % SLUG, {"no": True}),
+]
+
+
+@pytest.mark.parametrize("query, variables", ROOTS)
+def test_root_fields_run_past_the_executor_with_the_same_answer(clients, monkeypatch, query,
+                                                                variables):
+    ours, theirs = clients
+    if variables == "ID":
+        variables = {"id": global_id(ours, "{ articles(first: 1) { nodes { id } } }",
+                                     ("articles", "nodes", 0, "id"))}
+    calls = executor_calls(monkeypatch)
+    before = compiled.STATS.compiled
+    expected = answer(theirs, query, variables)
+    for _ in range(3):  # unseen, seen twice (kept), and kept
+        assert answer(ours, query, variables) == expected
+    assert expected[0] == 200 and b'"errors"' not in expected[1]
+    assert calls == []  # graphql-core's executor never ran
+    assert compiled.STATS.compiled == before + 3
+
+
+GIVEN_WAY = [
+    # Variables that do not coerce: graphql-core's request error.
+    ("query A($slug: String!) { article(slug: $slug) { slug } }", {"slug": 5}),
+    # A resolver refusing its argument, after another root field's resolver was
+    # called and left waiting (never awaited: closed, no warning).
+    ("{ a: article(slug: \"%s\") { slug } b: articles(first: 1000) { totalCount } }" % SLUG,
+     None),
+    # Introspection at the root.
+    ("{ __schema { queryType { name } } article(slug: \"%s\") { slug } }" % SLUG, None),
+    ("{ __type(name: \"Article\") { name } }", None),
+    # An ID that does not decode: node's resolver raises.
+    ("{ node(id: \"not an id\") { id } }", None),
+]
+
+
+@pytest.mark.parametrize("query, variables", GIVEN_WAY)
+def test_what_root_fields_do_not_take_graphql_core_answers(clients, monkeypatch, query,
+                                                           variables):
+    ours, theirs = clients
+    outcomes = root_outcomes(monkeypatch)
+    expected = answer(theirs, query, variables)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            assert answer(ours, query, variables) == expected
+        gc.collect()
+    assert not [w for w in warned if "never awaited" in str(w.message)]
+    # Tried once the document is proven valid (introspection: from its second
+    # sight, when graphql-core's rules have validated it), and never answered.
+    assert outcomes and not any(outcomes)
+
+
+def test_a_root_field_that_waits_and_fails_leaves_nothing_running(clients, monkeypatch):
+    """Two root fields that wait, one failing: both are awaited to their end before
+    graphql-core executes the operation again, which reports the failure."""
+    ours, theirs = clients
+    query = ("{ a: article(slug: \"%s\") { slug } b: nodes(ids: [\"not an id\"]) { id } }"
+             % SLUG)
+    calls = executor_calls(monkeypatch)
+    outcomes = root_outcomes(monkeypatch)
+    expected = answer(theirs, query)
+    assert b'"errors"' in expected[1]
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        assert answer(ours, query) == expected
+        gc.collect()
+    assert not [w for w in warned if "never awaited" in str(w.message)]
+    assert outcomes == [False] and calls == [1]
