@@ -267,9 +267,17 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 
 def plans_for(context) -> LRU | ExecutionPlans:
-    """Where one execution finds and keeps its plans: across requests for a document
-    the parser cache keeps, else for this execution only."""
-    return _PLANS if document_kept(context) else ExecutionPlans()
+    """Where an execution finds and keeps its plans: across requests for a document
+    the parser cache keeps, else for this request only (shared by its root fields,
+    api.root_fields, and graphql-core should that module hand the request over)."""
+    if document_kept(context):
+        return _PLANS
+    plans = getattr(context, "execution_plans", None)
+    if plans is None:
+        plans = ExecutionPlans()
+        if hasattr(context, "execution_plans"):  # shared by api.root_fields and graphql-core
+            context.execution_plans = plans
+    return plans
 
 
 def note_compiled(context, objects: int = 1) -> None:

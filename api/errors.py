@@ -69,6 +69,13 @@ def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "interrupt" in str(exc)
 
 
+def is_timeout(exc: BaseException | None) -> bool:
+    """Whether ``exc`` says the request ran past its time limit: the deadline's
+    error, or SQLite interrupting a statement for it."""
+    return (isinstance(exc, ApiError) and exc.code == TIMEOUT) or (
+        exc is not None and _is_timeout(exc))
+
+
 def classify(error: GraphQLError) -> tuple[str, bool]:
     """(code, masked) for an error out of ``schema.execute``."""
     original = error.original_error

@@ -337,10 +337,22 @@ class Context:
     reads: Reads = field(init=False)  # what the response read (api.surrogates)
     execution: "ExecutionRecord" = field(init=False)
 
+    # The plans of this execution alone, for a document the parser cache does not
+    # keep (api.compiled.plans_for): one set however many times it executes.
+    execution_plans: Any = field(default=None, init=False)
+
     def __post_init__(self) -> None:
         self.reads = Reads()
         self.loaders = Loaders(self.snapshot.conn, self.reads)
         self.execution = ExecutionRecord()
+
+    def restart(self) -> None:
+        """Forget what was read and loaded, so that executing again starts as the
+        first execution did (api.root_fields, before handing over to graphql-core:
+        loads already made would change the order in which it meets errors)."""
+        self.loaders.release()
+        self.reads = Reads()
+        self.loaders = Loaders(self.snapshot.conn, self.reads)
 
 
 @dataclass

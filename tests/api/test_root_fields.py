@@ -9,6 +9,7 @@ import warnings
 import pytest
 
 from api import compiled, prepared, root_fields
+from api import schema as schema_module
 from tests.api.helpers import ACCEPT, make_client
 
 SLUG = "2024-ai-trends"
@@ -145,3 +146,62 @@ def test_a_root_field_that_waits_and_fails_leaves_nothing_running(clients, monke
         gc.collect()
     assert not [w for w in warned if "never awaited" in str(w.message)]
     assert outcomes == [False] and calls == [1]
+
+
+@pytest.mark.parametrize("query", [
+    # Found by `make fuzz`: `nodes` fails and nulls the whole response. graphql-core
+    # drops the error `article` meets later; with the article already loaded by the
+    # root fields' own run, it met that error first and kept it.
+    '{ nodes(ids: [""]) { id } article(slug: "%s") { excerpt(length: 0) } }' % SLUG,
+    '{ article(slug: "%s") { excerpt(length: 0) } nodes(ids: [""]) { id } }' % SLUG,
+    '{ a: article(slug: "%s") { excerpt(length: 0) } b: article(slug: "%s") { slug } '
+    'c: nodes(ids: [""]) { id } }' % (SLUG, SLUG),
+])
+def test_graphql_core_starts_afresh_after_a_root_field_failed(clients, query):
+    ours, theirs = clients
+    expected = answer(theirs, query)
+    assert b'"errors"' in expected[1]
+    for _ in range(3):
+        assert answer(ours, query) == expected
+
+
+def test_what_is_not_taken_is_known_before_any_resolver_runs(clients, monkeypatch):
+    """contentDiagnostics has no plan: the articles page is read once a request,
+    by graphql-core, not once by the root fields and again by graphql-core."""
+    ours, theirs = clients
+    pages: list[int] = []
+    real = schema_module._list
+
+    def counted(*args, **kwargs):
+        pages.append(1)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(schema_module, "_list", counted)
+    query = "{ articles(first: 2) { nodes { slug } } contentDiagnostics { message } }"
+    outcomes = root_outcomes(monkeypatch)
+    expected = answer(theirs, query)
+    pages.clear()
+    for _ in range(3):
+        assert answer(ours, query) == expected
+    assert outcomes == [False] * 3 and len(pages) == 3
+
+
+def test_a_text_handed_over_is_offered_its_plans_once(clients):
+    """A text seen once offers each selection once to the plans shared by text
+    (api.compiled.SelectionPlans), which keep a selection from its second sight:
+    its handing over to graphql-core must not count as a second."""
+    ours, _ = clients
+    shared = compiled.selection_plans(ours.app.state.endpoint.schema._schema)
+    before = len(shared.kept)
+    answer(ours, "{ articles(first: 1) { nodes { slug title } } contentDiagnostics "
+                 "{ message } } # once")
+    assert len(shared.kept) == before
+
+
+def test_a_bad_skip_variable_is_graphql_cores_request_error_without_a_warning(clients, caplog):
+    ours, theirs = clients
+    query = "query ($v: Boolean = true) { tags @skip(if: $v) { name } }"
+    expected = answer(theirs, query, {"v": None})
+    with caplog.at_level("WARNING", logger="content_api"):
+        for _ in range(3):  # proven valid from its second sight
+            assert answer(ours, query, {"v": None}) == expected
+    assert not [r for r in caplog.records if "raised" in r.getMessage()]
