@@ -51,3 +51,13 @@ def parsed(monkeypatch) -> list[str]:
     monkeypatch.setattr(api.documents, "parse",
                         lambda query, **options: texts.append(query) or real_parse(query, **options))
     return texts
+
+
+@pytest.fixture
+def clients(content_db):
+    """Two apps over content/, the response cache off: with compiled execution
+    (proven documents, root fields and plans) and without (Strawberry and
+    graphql-core alone), the reference their answers are compared with."""
+    with make_client(content_db, response_cache_size=0) as ours, \
+            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
+        yield ours, theirs

@@ -14,14 +14,6 @@ from tests.api.test_schema import EVERYTHING
 SLUG = "2024-ai-trends"
 
 
-@pytest.fixture
-def clients(content_db):
-    """Response cache off; with compiled execution (and proven documents) and without."""
-    with make_client(content_db, response_cache_size=0) as ours, \
-            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
-        yield ours, theirs
-
-
 def through_strawberry(client) -> list[str]:
     """The texts that went through Strawberry's execute, recorded in a list."""
     schema = client.app.state.endpoint.schema

@@ -10,17 +10,9 @@ import pytest
 
 from api import compiled, prepared, root_fields
 from api import schema as schema_module
-from tests.api.helpers import ACCEPT, make_client
+from tests.api.helpers import ACCEPT
 
 SLUG = "2024-ai-trends"
-
-
-@pytest.fixture
-def clients(content_db):
-    """Response cache off; with compiled execution and without (graphql-core alone)."""
-    with make_client(content_db, response_cache_size=0) as ours, \
-            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
-        yield ours, theirs
 
 
 def answer(client, query: str, variables: dict | None = None) -> tuple[int, bytes]:
@@ -30,16 +22,21 @@ def answer(client, query: str, variables: dict | None = None) -> tuple[int, byte
         response.headers["x-request-id"].encode(), b"<id>")
 
 
-def executor_calls(monkeypatch) -> list[int]:
-    """Calls of graphql-core's execute from api.prepared, counted."""
+def counted(monkeypatch, module, name: str) -> list[int]:
+    """Calls of ``module.name`` from now on, one item each."""
     calls: list[int] = []
-    real = prepared.execute
+    real = getattr(module, name)
 
-    def counted(*args, **kwargs):
+    def call(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
-    monkeypatch.setattr(prepared, "execute", counted)
+    monkeypatch.setattr(module, name, call)
     return calls
+
+
+def executor_calls(monkeypatch) -> list[int]:
+    """Calls of graphql-core's execute from api.prepared."""
+    return counted(monkeypatch, prepared, "execute")
 
 
 def root_outcomes(monkeypatch) -> list[bool]:
@@ -169,13 +166,7 @@ def test_what_is_not_taken_is_known_before_any_resolver_runs(clients, monkeypatc
     """contentDiagnostics has no plan: the articles page is read once a request,
     by graphql-core, not once by the root fields and again by graphql-core."""
     ours, theirs = clients
-    pages: list[int] = []
-    real = schema_module._list
-
-    def counted(*args, **kwargs):
-        pages.append(1)
-        return real(*args, **kwargs)
-    monkeypatch.setattr(schema_module, "_list", counted)
+    pages = counted(monkeypatch, schema_module, "_list")
     query = "{ articles(first: 2) { nodes { slug } } contentDiagnostics { message } }"
     outcomes = root_outcomes(monkeypatch)
     expected = answer(theirs, query)

@@ -25,14 +25,6 @@ def compiles(monkeypatch) -> list[str]:
     return found
 
 
-@pytest.fixture
-def clients(content_db):
-    """The app with compiled execution, and the same app without it."""
-    with make_client(content_db, response_cache_size=0) as ours, \
-            make_client(content_db, response_cache_size=0, compiled_execution=False) as theirs:
-        yield ours, theirs
-
-
 def answers(clients, query: str, variables: dict | None = None) -> bytes:
     """The compiled answer, checked to be graphql-core's byte for byte."""
     ours, theirs = clients
