@@ -337,8 +337,9 @@ class Context:
     reads: Reads = field(init=False)  # what the response read (api.surrogates)
     execution: "ExecutionRecord" = field(init=False)
 
-    # The plans of this execution alone, for a document the parser cache does not
-    # keep (api.compiled.plans_for): one set however many times it executes.
+    # The plans of this request alone, for a document the parser cache does not
+    # keep (api.compiled.plans_for): one set for its root fields and for
+    # graphql-core, should they hand the request over (api.root_fields).
     execution_plans: Any = field(default=None, init=False)
 
     def __post_init__(self) -> None:
