@@ -10,18 +10,20 @@ the data floor before, 1.86, 1.86 and 1.82× after (bench.inprocess, three runs
 alternated).
 
 Here a proven query document (api.prepared) has its root fields collected as
-the spec says (api.plans), the plans of every object they may return found
-first (api.compiled.plan_for, the same plans and caches), then each field's
-arguments coerced by graphql-core, its resolver (Strawberry's, with its argument
-conversion and extensions) called with the info graphql-core would give it, and
-its value completed from those plans.
+the spec says (api.plans), the plans of the object types they return found
+first (api.compiled.plan_for, the same plans and caches; those of an interface
+or union once a value shows its type), then each field's arguments coerced by
+graphql-core, its resolver (Strawberry's, with its argument conversion and
+extensions) called with the info graphql-core would give it, and its value
+completed from those plans.
 
 What it does not take is known before any resolver runs, and graphql-core
 executes the operation as before: introspection, a type that is not an object,
-an interface or union, or a list of them, an object without a plan, variables
-that do not coerce. What goes wrong while running (an argument a resolver
-refuses, a resolver raising, a null where the schema says non-null, a plan
-running into an error) also hands the operation to graphql-core, with a fresh
+an interface or union, or a list of them, an object type without a plan,
+variables that do not coerce. What goes wrong while running (an argument a
+resolver refuses, a resolver raising, a null where the schema says non-null, a
+value of an interface whose type has no plan, a plan running into an error)
+also hands the operation to graphql-core, with a fresh
 start (api.loaders.Context.restart), so that its answer and errors are exactly
 those it gives alone: resolvers only read, and running them again costs only
 time, on a request that has an error to report. A request past its deadline
@@ -86,13 +88,15 @@ async def execute(schema, document: DocumentNode, variables: dict | None,
 
 
 class _Field:
-    """A root field to run: its response key, nodes, definition and the plans of
-    the object types its value may hold (by name)."""
+    """A root field to run: its response key, nodes (and their details for
+    plan_for), definition and the plans of the object types of its values (by
+    name; those of an interface or union as its values show them)."""
 
-    __slots__ = ("key", "nodes", "definition", "plans")
+    __slots__ = ("key", "nodes", "definition", "plans", "details")
 
-    def __init__(self, key: str, nodes: list, definition, plans: dict) -> None:
-        self.key, self.nodes, self.definition, self.plans = key, nodes, definition, plans
+    def __init__(self, key: str, nodes: list, definition, plans: dict, details: list) -> None:
+        self.key, self.nodes, self.definition = key, nodes, definition
+        self.plans, self.details = plans, details
 
 
 class _Root:
@@ -105,6 +109,7 @@ class _Root:
         self.operation = operation
         self.context = context
         self.run = _Run(context, variable_values)
+        self.plans = None  # where plan_for finds and keeps plans (api.compiled.plans_for)
         self.objects = 0  # produced by plans; counted once every root field is done
 
     def fields(self, selection_set) -> list[_Field]:
@@ -119,7 +124,7 @@ class _Root:
         for key, nodes in grouped.items():
             name = nodes[0].name.value
             if name == "__typename":
-                out.append(_Field(key, nodes, None, {}))
+                out.append(_Field(key, nodes, None, {}, []))
                 continue
             definition = query_type.fields.get(name)
             if definition is None or definition.resolve is None:  # introspection, a default
@@ -127,21 +132,21 @@ class _Root:
             named = definition.type
             while isinstance(named, (GraphQLNonNull, GraphQLList)):
                 named = named.of_type
-            if is_object_type(named):
-                possible = [named]
-            elif is_abstract_type(named):
-                possible = self.schema.get_possible_types(named)
-            else:
-                raise _NotTaken  # a leaf at the root: none in this schema
             details = [FieldDetails(node, None) for node in nodes]
-            found = {}
-            for object_type in possible:
+            if is_object_type(named):
                 plan = compiled.plan_for(self.schema, self.fragments, self.variable_values,
-                                         object_type, details, plans)
+                                         named, details, plans)
                 if not isinstance(plan, ObjectPlan):
                     raise _NotTaken
-                found[object_type.name] = plan
-            out.append(_Field(key, nodes, definition, found))
+                out.append(_Field(key, nodes, definition, {named.name: plan}, details))
+            elif is_abstract_type(named):
+                # Found for the object types the values turn out to be, as graphql-core
+                # does: every type of an interface would be compiled and kept (five
+                # for `node`) where a request needs one.
+                out.append(_Field(key, nodes, definition, {}, details))
+            else:
+                raise _NotTaken  # a leaf at the root: none in this schema
+        self.plans = plans
         return out
 
     async def run_fields(self, fields: list[_Field]) -> dict:
@@ -174,9 +179,10 @@ class _Root:
             # while graphql-core executes the operation again.
             values = await asyncio.gather(*(value for _, value in waiting),
                                           return_exceptions=True)
+        failed = [value for value in values if isinstance(value, BaseException)]
+        if failed:  # a timeout among them first: it stops the request at once
+            raise _NotTaken from next((f for f in failed if errors.is_timeout(f)), failed[0])
         for (field, _), value in zip(waiting, values):
-            if isinstance(value, BaseException):
-                raise _NotTaken from value
             data[field.key] = self.complete(field, field.definition.type, value)
         return data
 
@@ -206,8 +212,7 @@ class _Root:
                 raise _NotTaken
             return [self.complete(field, graphql_type.of_type, item) for item in value]
         if is_abstract_type(graphql_type):
-            definition = getattr(value.__class__, "__strawberry_definition__", None)
-            plan = field.plans.get(definition.name) if definition is not None else None
+            plan = self.runtime_plan(field, graphql_type, value)
         else:
             plan = field.plans.get(graphql_type.name)
         if plan is None:
@@ -215,3 +220,20 @@ class _Root:
         out = plan.run(value, self.run)
         self.objects += 1
         return out
+
+    def runtime_plan(self, field: _Field, abstract_type, value) -> ObjectPlan | None:
+        """The plan for a value of an interface or union, by its object type."""
+        definition = getattr(value.__class__, "__strawberry_definition__", None)
+        if definition is None:
+            return None
+        plan = field.plans.get(definition.name)
+        if plan is None:
+            object_type = self.schema.get_type(definition.name)
+            if object_type is None or not self.schema.is_sub_type(abstract_type, object_type):
+                return None
+            plan = compiled.plan_for(self.schema, self.fragments, self.variable_values,
+                                     object_type, field.details, self.plans)
+            if not isinstance(plan, ObjectPlan):
+                return None
+            field.plans[definition.name] = plan
+        return plan

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from api import compiled, prepared, root_fields
+from api import compiled, plans, prepared, root_fields
 from api import schema as schema_module
 from tests.api.helpers import ACCEPT
 
@@ -196,3 +196,24 @@ def test_a_bad_skip_variable_is_graphql_cores_request_error_without_a_warning(cl
         for _ in range(3):  # proven valid from its second sight
             assert answer(ours, query, {"v": None}) == expected
     assert not [r for r in caplog.records if "raised" in r.getMessage()]
+
+
+def test_an_interface_at_the_root_plans_only_the_types_its_values_have(clients, monkeypatch):
+    """`node` may return five object types: only the one its value has is compiled
+    (and kept), as graphql-core's completion would do."""
+    ours, theirs = clients
+    article_id = global_id(ours, "{ articles(first: 1) { nodes { id } } }",
+                           ("articles", "nodes", 0, "id"))
+    compiled_types: list[str] = []
+    real = plans.Compiler.object_plan
+
+    def recorded(self, object_type, nodes):
+        compiled_types.append(object_type.name)
+        return real(self, object_type, nodes)
+    monkeypatch.setattr(plans.Compiler, "object_plan", recorded)
+    outcomes = root_outcomes(monkeypatch)
+    # Aliases of this test alone: no plan of another test is shared by its text.
+    query = ("query ($id: ID!) { node(id: $id) { onlyHere: id ... on Trend { trendHere: title } "
+             "... on Article { articleHere: slug } } }")
+    assert answer(ours, query, {"id": article_id}) == answer(theirs, query, {"id": article_id})
+    assert outcomes == [True] and compiled_types == ["Article"]
