@@ -72,8 +72,7 @@ def _is_timeout(exc: BaseException) -> bool:
 def is_timeout(exc: BaseException | None) -> bool:
     """Whether ``exc`` says the request ran past its time limit: the deadline's
     error, or SQLite interrupting a statement for it."""
-    return (isinstance(exc, ApiError) and exc.code == TIMEOUT) or (
-        exc is not None and _is_timeout(exc))
+    return (isinstance(exc, ApiError) and exc.code == TIMEOUT) or _is_timeout(exc)
 
 
 def classify(error: GraphQLError) -> tuple[str, bool]:

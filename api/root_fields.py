@@ -109,7 +109,7 @@ class _Root:
         self.operation = operation
         self.context = context
         self.run = _Run(context, variable_values)
-        self.plans = None  # where plan_for finds and keeps plans (api.compiled.plans_for)
+        self.plans = compiled.plans_for(context)  # where plan_for finds and keeps plans
         self.objects = 0  # produced by plans; counted once every root field is done
 
     def fields(self, selection_set) -> list[_Field]:
@@ -119,7 +119,6 @@ class _Root:
         grouped: dict[str, list] = {}
         Compiler(self.schema, self.fragments, self.variable_values).collect(
             query_type, selection_set, grouped, set())
-        plans = compiled.plans_for(self.context)
         out = []
         for key, nodes in grouped.items():
             name = nodes[0].name.value
@@ -135,7 +134,7 @@ class _Root:
             details = [FieldDetails(node, None) for node in nodes]
             if is_object_type(named):
                 plan = compiled.plan_for(self.schema, self.fragments, self.variable_values,
-                                         named, details, plans)
+                                         named, details, self.plans)
                 if not isinstance(plan, ObjectPlan):
                     raise _NotTaken
                 out.append(_Field(key, nodes, definition, {named.name: plan}, details))
@@ -146,7 +145,6 @@ class _Root:
                 out.append(_Field(key, nodes, definition, {}, details))
             else:
                 raise _NotTaken  # a leaf at the root: none in this schema
-        self.plans = plans
         return out
 
     async def run_fields(self, fields: list[_Field]) -> dict:

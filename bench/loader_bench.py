@@ -159,7 +159,8 @@ def peak_load_rss(content_dir: Path, db_path: Path) -> float:
 # max_file_load: each reader must take its units in linear time. Until 2026-12-03 some
 # did not (a list of 8,000 advice items took 5.6 s, 8,000 headings 5.0 s, a route of
 # 16,000 points 2.8 s: each new unit looked through all the ones before it).
-_HEAD = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n\n## 1. Trend\n\n"
+_FRONT = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n"
+_HEAD = _FRONT + "\n## 1. Trend\n\n"
 SHAPES = {
     "advice items": ("### Advice\n\n", "{n}. **Advice {n}**: do this and that.\n"),
     "route points": ("### Routes\n\n#### a. Route\n\n",
@@ -197,10 +198,9 @@ def _load_at_the_limit(folder: Path, head: str, piece: str) -> tuple[float, floa
 def max_file_load(folder: Path) -> tuple[float, float]:
     """A single article just under the default size limit (4 MiB): hostile content
     is bounded by that limit, and this is what one such file costs."""
-    head = "---\ntitle: Big\ndate: 2025-01-01\ndescription: d\n---\n# Big\n"
     trend = ("\n## {n}. Trend {n}\n\n### Current state\n\n" +
              "- **Point**: " + "a long sentence of text. " * 20 + "\n")
-    return _load_at_the_limit(folder, head, trend)
+    return _load_at_the_limit(folder, _FRONT, trend)
 
 
 def shaped_file_loads(folder: Path) -> dict[str, float]:
