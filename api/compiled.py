@@ -38,7 +38,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.cache import LRU, SecondSight
 from api.documents import document_kept
-from api.errors import TIMEOUT, ApiError
+from api.errors import TIMEOUT, ApiError, is_timeout
 from api.plans import Compiler, ObjectPlan, Unsupported, _Run
 
 
@@ -46,26 +46,38 @@ from api.plans import Compiler, ObjectPlan, Unsupported, _Run
 
 
 class ExecutionStats:
-    """How requests were executed, for /healthz: compiled throughout, partly, or not at
-    all, and which constructs sent objects back to graphql-core."""
+    """How requests were executed, for /healthz: from compiled plans throughout
+    (api.root_fields answering, with or without objects), partly, or by graphql-core
+    alone; which constructs sent objects back to graphql-core; and how many ran out
+    of time (counted apart: nothing finished them)."""
 
     def __init__(self) -> None:
-        self.compiled = self.partial = self.standard = 0
+        self.compiled = self.partial = self.standard = self.timed_out = 0
         self.fallbacks: Counter[str] = Counter()
 
-    def record(self, compiled: int, fallbacks: set[str]) -> None:
-        if compiled and not fallbacks:
+    def record(self, result, execution) -> None:
+        """Count an executed request: its result and its ExecutionRecord."""
+        if result.errors and any(is_timeout(error.original_error) for error in result.errors):
+            self.timed_out += 1
+            return
+        if result.data is None:  # rejected before executing (an error raised, not met)
+            return
+        objects, fallbacks = execution.compiled, execution.fallbacks
+        if not fallbacks and (objects or execution.by_root_fields):
             self.compiled += 1
             return  # Counter.update, even with nothing, checks its argument's type: 1 µs
-        if compiled:
+        if objects:
             self.partial += 1
         else:
             self.standard += 1
         self.fallbacks.update(fallbacks)
 
+    def note_timeout(self) -> None:
+        self.timed_out += 1
+
     def as_dict(self) -> dict:
         return {"compiled": self.compiled, "partial": self.partial, "standard": self.standard,
-                "fallbacks": dict(self.fallbacks.most_common(10))}
+                "timedOut": self.timed_out, "fallbacks": dict(self.fallbacks.most_common(10))}
 
 
 STATS = ExecutionStats()

@@ -213,10 +213,9 @@ class GraphQLEndpoint:
                 result = await prepared.execute_request(
                     self.schema, settings, gql.query, gql.variables, gql.operation_name,
                     context, allowed)
-                if result.data is not None:  # executed (not rejected before): how
-                    compiled.STATS.record(context.execution.compiled,
-                                          context.execution.fallbacks)
+                compiled.STATS.record(result, context.execution)
         except TimeoutError:
+            compiled.STATS.note_timeout()
             error = errors.simple_error(
                 f"The query took longer than the limit of {settings.max_execution_seconds} s.",
                 errors.TIMEOUT, request_id)

@@ -84,6 +84,7 @@ async def execute(schema, document: DocumentNode, variables: dict | None,
         context.restart()
         return None
     compiled.note_compiled(context, root.objects)
+    context.execution.by_root_fields = True
     return ExecutionResult(data, None)
 
 

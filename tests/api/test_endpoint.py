@@ -226,12 +226,17 @@ def test_unexpected_errors_are_masked_and_logged(seed_db, monkeypatch, caplog):
 
 def test_execution_timeout(seed_db):
     with make_client(seed_db, max_execution_seconds=0.2, test_execution_delay=5.0) as client:
+        before = client.get("/healthz").json()["execution"]
         r = client.post("/graphql", json={"query": Q})
         body = r.json()
         assert r.status_code == 200 and codes(body) == ["TIMEOUT"]
         assert body["data"] is None and r.elapsed.total_seconds() < 2
         again = client.post("/graphql", json={"query": Q})
         assert codes(again.json()) == ["TIMEOUT"]  # timeouts are never cached
+        execution = client.get("/healthz").json()["execution"]
+        assert execution["timedOut"] == before["timedOut"] + 2, execution
+        assert {k: execution[k] for k in ("compiled", "partial", "standard")} == \
+            {k: before[k] for k in ("compiled", "partial", "standard")}
 
 
 def test_a_request_reads_one_version_whatever_commits_meanwhile(tmp_path):

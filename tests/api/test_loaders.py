@@ -110,9 +110,16 @@ def test_time_limit_stops_synchronous_nested_work(dbs):
         with make_client(dbs[100], response_cache_size=0, max_execution_seconds=limit,
                          max_aliases=20, max_tokens=4000) as client:
             client.post("/graphql", json={"query": "{ articles(first: 1) { totalCount } }"})
+            before = client.get("/healthz").json()["execution"]
             started = time.perf_counter()  # warm: the snapshot is open, the app started
             body = client.post("/graphql", json={"query": many}).json()
-            return time.perf_counter() - started, body
+            elapsed = time.perf_counter() - started
+            after = client.get("/healthz").json()["execution"]
+            # Stopped by the time limit in the root fields' plans: counted as timed out.
+            timed_out = [e for e in body.get("errors", ()) if e["extensions"]["code"] == "TIMEOUT"]
+            assert after["timedOut"] - before["timedOut"] == (1 if timed_out else 0), after
+            assert after["compiled"] - before["compiled"] == (0 if timed_out else 1), after
+            return elapsed, body
 
     full_time, full = run(60.0)
     assert "errors" not in full

@@ -217,3 +217,30 @@ def test_an_interface_at_the_root_plans_only_the_types_its_values_have(clients, 
              "... on Article { articleHere: slug } } }")
     assert answer(ours, query, {"id": article_id}) == answer(theirs, query, {"id": article_id})
     assert outcomes == [True] and compiled_types == ["Article"]
+
+
+def healthz_execution(client) -> dict:
+    return client.get("/healthz").json()["execution"]
+
+
+def test_requests_answered_without_an_object_count_as_compiled_not_standard(clients):
+    """``{ __typename }`` or a missing article, answered by the root fields: graphql-core
+    never ran, so /healthz counts them with the compiled requests; without plans,
+    with the standard ones."""
+    ours, theirs = clients
+    queries = ["{ __typename }", '{ article(slug: "no-such-article") { title } }']
+    for client in clients:
+        before = healthz_execution(client)
+        for query in queries:
+            assert answer(ours, query) == answer(theirs, query)
+        after = healthz_execution(client)
+        expected = "compiled" if client is ours else "standard"
+        assert after[expected] - before[expected] == len(queries), (before, after)
+        assert after["timedOut"] == before["timedOut"]
+    # A partly compiled request is still told apart: introspection has no plan.
+    before = healthz_execution(ours)
+    answer(ours, "{ __typename article(slug: \"%s\") { title } __schema { queryType "
+                 "{ name } } }" % SLUG)
+    after = healthz_execution(ours)
+    assert after["standard"] + after["partial"] == before["standard"] + before["partial"] + 1
+    assert after["compiled"] == before["compiled"]
