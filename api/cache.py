@@ -70,6 +70,11 @@ class LRU(Generic[V]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def __contains__(self, key: Hashable) -> bool:
+        # No lock, nor a move to the end: one dict lookup, for a caller that
+        # checks before get() (a dict's membership test is atomic in CPython).
+        return key in self._items
+
 
 class SecondSight:
     """A doorkeeper: says whether a key was seen before, remembering at most

@@ -61,19 +61,29 @@ async def execute_request(schema: ContentSchema, settings: Settings, query: str,
 async def _execute(schema: ContentSchema, settings: Settings, query: str,
                    variables: dict | None, operation_name: str | None, context: Any,
                    allowed: Iterable) -> ExecutionResult:
+    kept = schema.introspection.get(query, operation_name, variables)
+    if kept is not None:  # the schema's own description: the same whatever the content
+        return ExecutionResult(kept, None)
     if settings.compiled_execution and proven(schema, context, query, operation_name,
                                               settings.max_tokens):
         try:
-            return await execute_proven(schema, context.document, variables, operation_name,
-                                        context)
+            result = await execute_proven(schema, context.document, variables,
+                                          operation_name, context)
         except Exception as exc:
             log.warning("request %s: proven execution raised", context.request_id,
                         exc_info=True)
             error = exc if isinstance(exc, GraphQLError) else GraphQLError(
                 str(exc), original_error=exc)
             return ExecutionResult(None, [error])
-    return await schema.execute(query, variable_values=variables, context_value=context,
-                                operation_name=operation_name, allowed_operation_types=allowed)
+    else:
+        result = await schema.execute(query, variable_values=variables, context_value=context,
+                                      operation_name=operation_name,
+                                      allowed_operation_types=allowed)
+    if result.errors is None and result.data is not None and \
+            isinstance(context.document, DocumentNode) and not context.execution.by_root_fields:
+        schema.introspection.keep(context.document, query, operation_name, variables,
+                                  result.data)
+    return result
 
 
 def proven(schema: ContentSchema, context: Any, query: str, operation_name: str | None,

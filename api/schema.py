@@ -25,6 +25,7 @@ from api.errors import bad_input
 from api.inputs import (AdviceFilter, ArticleFilter, ArticleOrder, RouteFilter, SearchField,
                         SearchFilter, SearchKind, TrendFilter)
 from api.pagination import keyset_page, page_request, signature
+from api.introspection import IntrospectionAnswers
 from api.quick_validation import limits_for
 from api.validation_cache import DocumentValidationCache
 from loader.keys import DIAGNOSTICS, FACETS, LIST, SEARCH
@@ -310,6 +311,7 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     schema.limit_rules = tuple(rules)
     schema.documents = documents
     schema.validated = validated
+    schema.introspection = IntrospectionAnswers(16)  # api.prepared: kept across reloads
     # Read by the validation extension, which is built per request (after this).
     limits = limits_for(schema._schema, settings.max_depth, settings.max_aliases)
     schema.quick_limits = limits  # and by api.prepared's proof of unseen documents

@@ -104,7 +104,7 @@ GIVEN_WAY = [
      None),
     # Introspection at the root.
     ("{ __schema { queryType { name } } article(slug: \"%s\") { slug } }" % SLUG, None),
-    ("{ __type(name: \"Article\") { name } }", None),
+    ("{ __type(name: \"Article\") { name } articles(first: 1) { totalCount } }", None),
     # An ID that does not decode: node's resolver raises.
     ("{ node(id: \"not an id\") { id } }", None),
 ]
