@@ -34,11 +34,20 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of the page with their cursors.")
     nodes: list[T] = strawberry.field(description="The items of the page, without cursors.")
     page_info: PageInfo = strawberry.field(description="Where this page sits in the whole result.")
-    total_count: int = strawberry.field(description="How many items the whole result has.")
+    # Counted when asked, once: a count reads the whole result, where a page reads
+    # its rows alone (advice at 10,000 articles: 51 ms against 0.6 ms).
+    count: strawberry.Private[Callable[[], int]]
+    counted: strawberry.Private[int | None] = None
+
+    @strawberry.field(description="How many items the whole result has.")
+    def total_count(self) -> int:
+        if self.counted is None:
+            self.counted = self.count()
+        return self.counted
 
 
-def build(page: Page, total: int, wrap: Callable | None = None) -> Connection:
-    """A connection of ``page``'s rows, in order, of a result of ``total`` items."""
+def build(page: Page, count: Callable[[], int], wrap: Callable | None = None) -> Connection:
+    """A connection of ``page``'s rows, in order, of a result of ``count()`` items."""
     # The page's nodes are one family: their relations load together (api.loaders).
     nodes = adopt([wrap(row) for row in page.rows] if wrap else list(page.rows))
     cursors = page.cursors
@@ -51,5 +60,5 @@ def build(page: Page, total: int, wrap: Callable | None = None) -> Connection:
             start_cursor=cursors[0] if cursors else None,
             end_cursor=cursors[-1] if cursors else None,
         ),
-        total_count=total,
+        count=count,
     )

@@ -24,18 +24,22 @@ IDS = "(SELECT value FROM json_each(?))"
 
 @dataclass
 class Where:
-    """A conjunction of SQL conditions with their parameters."""
+    """A conjunction of SQL conditions with their parameters, and the table aliases
+    they read (a count joins only those: Source.count_from)."""
 
     clauses: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
+    aliases: set[str] = field(default_factory=set)
 
-    def add(self, clause: str, *params) -> None:
+    def add(self, alias: str, clause: str, *params) -> None:
         self.clauses.append(clause)
         self.params.extend(params)
+        self.aliases.add(alias)
 
     def extend(self, other: "Where") -> None:
         self.clauses.extend(other.clauses)
         self.params.extend(other.params)
+        self.aliases.update(other.aliases)
 
     @property
     def sql(self) -> str:
@@ -47,17 +51,17 @@ def article_where(tags=None, date_from=None, date_to=None, year=None, query=None
     """Conditions on the article table aliased ``alias`` (an ArticleFilter)."""
     where = Where()
     if tags:  # in any letter case or width, Traditional or Simplified (loader/fold.py)
-        where.add(f"{alias}.id IN (SELECT article_id FROM article_tags WHERE folded IN {IDS})",
+        where.add(alias, f"{alias}.id IN (SELECT article_id FROM article_tags WHERE folded IN {IDS})",
                   json.dumps([fold(tag.strip()) for tag in tags]))
     if date_from is not None:
-        where.add(f"{alias}.date >= ?", date_from.isoformat())
+        where.add(alias, f"{alias}.date >= ?", date_from.isoformat())
     if date_to is not None:
-        where.add(f"{alias}.date <= ?", date_to.isoformat())
+        where.add(alias, f"{alias}.date <= ?", date_to.isoformat())
     if year is not None:
-        where.add(f"{alias}.year = ?", year)
+        where.add(alias, f"{alias}.year = ?", year)
     if query is not None and query.strip():
         docs_sql, docs_params = search.matching_docs(query)
-        where.add(f"{alias}.id IN (SELECT article_id FROM search_docs WHERE id IN ({docs_sql}))",
+        where.add(alias, f"{alias}.id IN (SELECT article_id FROM search_docs WHERE id IN ({docs_sql}))",
                   *docs_params)
     return where
 
@@ -73,13 +77,14 @@ def text_where(query: str | None, table: str, alias: str, fields: Sequence[str] 
     if fields:
         field_sql = f" AND field IN {IDS}"
         params.append(json.dumps(list(fields)))
-    where.add(f"{alias}.id IN (SELECT node_id FROM search_docs WHERE node_table = ?{field_sql} "
+    where.add(alias, f"{alias}.id IN (SELECT node_id FROM search_docs WHERE node_table = ?{field_sql} "
               f"AND id IN ({docs_sql}))", *params, *docs_params)
     return where
 
 
-def count(conn: sqlite3.Connection, from_sql: str, where: Where) -> int:
-    return conn.execute(f"SELECT count(*) FROM {from_sql}{where.sql}", where.params).fetchone()[0]
+def count(conn: sqlite3.Connection, source: "Source", where: Where) -> int:
+    return conn.execute(f"SELECT count(*) FROM {source.count_from(where)}{where.sql}",
+                        where.params).fetchone()[0]
 
 
 # An article's row without its body (body_md: about half of the row, and on
@@ -99,15 +104,41 @@ ARTICLE_WITH_BODY_COLUMNS = f"{ARTICLE_COLUMNS}, body_md, body_line"
 # What rows_by selects by default, per table.
 COLUMNS = {"articles": ARTICLE_COLUMNS}
 
-# Connection sources: (select, from, default order) per node list.
-ARTICLES = (", ".join("a." + c for c in ARTICLE_COLUMNS.split(", ")), "articles a")
+@dataclass(frozen=True)
+class Source:
+    """A node list: its table under an alias, what a page selects, from which joins
+    (those its order reads: the article's date, the trend's position), and its
+    default order."""
+
+    table: str
+    alias: str
+    select: str
+    from_sql: str
+    order: Order | None = None
+
+    def count_from(self, where: Where) -> str:
+        """The FROM of the list's count: the table alone, joined to its articles only
+        when a condition reads them. The joins of the order drop no row (every row
+        has its trend and its article: foreign keys), and under a drafts-hiding
+        snapshot each table's view leaves out the rows of drafts itself (api.drafts).
+        Advice at 10,000 articles: 46 ms with the joins, 0.03 ms without."""
+        table = f"{self.table} {self.alias}"
+        if self.alias == "a" or "a" not in where.aliases:
+            return table
+        return f"{table} JOIN articles a ON a.id = {self.alias}.article_id"
+
+
 _NEWEST = (("a.date", "DESC"), ("a.id", "DESC"))
-TRENDS = ("t.*", "trends t JOIN articles a ON a.id = t.article_id",
-          Order((*_NEWEST, ("t.position", "ASC"))))
-ROUTES = ("r.*", "routes r JOIN trends t ON t.id = r.trend_id JOIN articles a ON a.id = r.article_id",
-          Order((*_NEWEST, ("t.position", "ASC"), ("r.position", "ASC"))))
-ADVICE = ("v.*", "advice v JOIN trends t ON t.id = v.trend_id JOIN articles a ON a.id = v.article_id",
-          Order((*_NEWEST, ("t.position", "ASC"), ("v.position", "ASC"))))
+ARTICLES = Source("articles", "a", ", ".join("a." + c for c in ARTICLE_COLUMNS.split(", ")),
+                  "articles a")
+TRENDS = Source("trends", "t", "t.*", "trends t JOIN articles a ON a.id = t.article_id",
+                Order((*_NEWEST, ("t.position", "ASC"))))
+ROUTES = Source("routes", "r", "r.*",
+                "routes r JOIN trends t ON t.id = r.trend_id JOIN articles a ON a.id = r.article_id",
+                Order((*_NEWEST, ("t.position", "ASC"), ("r.position", "ASC"))))
+ADVICE = Source("advice", "v", "v.*",
+                "advice v JOIN trends t ON t.id = v.trend_id JOIN articles a ON a.id = v.article_id",
+                Order((*_NEWEST, ("t.position", "ASC"), ("v.position", "ASC"))))
 
 # Each ordering ends with the row id in the same direction, so that the
 # store's (date, id) and (title, id) indexes serve it without a sort, and so

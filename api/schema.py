@@ -123,17 +123,17 @@ def _check_query_length(text: str, maximum: int) -> None:
         raise bad_input(f"Search text is longer than {maximum} characters.", argument="query")
 
 
-def _list(info: ContextInfo, source: tuple, where: queries.Where, order,
+def _list(info: ContextInfo, source: queries.Source, where: queries.Where, order,
           first, after, last, before, cls) -> Connection:
     request = _page(info, first, after, last, before)
     conn = info.context.snapshot.conn
-    select_sql, from_sql = source[0], source[1]
     sign = signature(cls.__name__, order.keys, where.sql, where.params)
-    page = keyset_page(conn, select_sql, from_sql, where.sql, where.params, order, request, sign)
+    page = keyset_page(conn, source.select, source.from_sql, where.sql, where.params, order,
+                       request, sign)
     reads = info.context.reads  # a page depends on the whole collection (api.surrogates)
     reads.collections.add(LIST)
     reads.articles(page.rows, "id" if cls is Article else "article_id")
-    return connections.build(page, queries.count(conn, from_sql, where), cls.from_row)
+    return connections.build(page, lambda: queries.count(conn, source, where), cls.from_row)
 
 
 def _text_filter(info: ContextInfo, where: queries.Where, table: str, alias: str,
@@ -192,7 +192,8 @@ class Query:
                    description="Which trends to include.")] = None) -> Connection[Trend]:
         where = _article_where(info, filter.article if filter else None)
         _text_filter(info, where, "trends", "t", filter.query if filter else None)
-        return _list(info, queries.TRENDS, where, queries.TRENDS[2], first, after, last, before, Trend)
+        return _list(info, queries.TRENDS, where, queries.TRENDS.order, first, after, last, before,
+                     Trend)
 
     @strawberry.field(description="Technical routes across all articles, in article and trend order.")
     def routes(self, info: ContextInfo, first: First = None, after: After = None,
@@ -204,7 +205,8 @@ class Query:
             _text_filter(info, where, "routes", "r", filter.query)
             _text_filter(info, where, "routes", "r", filter.pros, ("pros",))
             _text_filter(info, where, "routes", "r", filter.cons, ("cons",))
-        return _list(info, queries.ROUTES, where, queries.ROUTES[2], first, after, last, before, Route)
+        return _list(info, queries.ROUTES, where, queries.ROUTES.order, first, after, last, before,
+                     Route)
 
     @strawberry.field(description="Advice across all articles, in article and trend order.")
     def advice(self, info: ContextInfo, first: First = None, after: After = None,
@@ -213,7 +215,8 @@ class Query:
                    description="Which advice to include.")] = None) -> Connection[Advice]:
         where = _article_where(info, filter.article if filter else None)
         _text_filter(info, where, "advice", "v", filter.query if filter else None)
-        return _list(info, queries.ADVICE, where, queries.ADVICE[2], first, after, last, before, Advice)
+        return _list(info, queries.ADVICE, where, queries.ADVICE.order, first, after, last, before,
+                     Advice)
 
     @strawberry.field(description="Full-text search. The query is literal text: words must all occur "
                                   "(CJK terms of two or more characters match exactly; Traditional "
@@ -247,7 +250,7 @@ class Query:
         page = search.hits_page(conn, query, hit_filter, request, sign)
         info.context.reads.collections.add(SEARCH)
         info.context.reads.articles(page.rows, "article_id")
-        return connections.build(page, search.count_hits(conn, query, hit_filter),
+        return connections.build(page, lambda: search.count_hits(conn, query, hit_filter),
                                  lambda row: SearchHit(row=row, query=query,
                                                        field=SearchField(row["field"]),
                                                        score=float(row["score"] or 0.0)))

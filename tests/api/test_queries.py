@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import gql
+from tests.api.helpers import gql, make_client
 
 ALL = "{ articles(first: 100) { nodes { slug title date year tags } } }"
 
@@ -138,3 +138,56 @@ def test_rows_by_gives_the_same_rows_however_the_values_are_passed(content_db):
         assert not queries.rows_by(conn, "route_points", "id", [-1])
     finally:
         conn.close()
+
+
+LISTS = ("trends", "routes", "advice")
+FILTERS = ("", "filter: {article: {year: 2024}}", 'filter: {article: {tags: ["AI"]}}',
+           'filter: {query: "AI"}', 'filter: {article: {year: 2024}, query: "AI"}')
+
+
+def paged_through(client, field: str, arguments: str) -> int:
+    """How many nodes paging through ``field`` with ``arguments`` finds."""
+    found, after = 0, None
+    while True:
+        cursor = f', after: "{after}"' if after else ""
+        page = gql(client, f"{{ {field}(first: 7{cursor}{', ' if arguments else ''}{arguments}) "
+                           "{ nodes { id } pageInfo { hasNextPage endCursor } } }")
+        connection = page["data"][field]
+        found += len(connection["nodes"])
+        if not connection["pageInfo"]["hasNextPage"]:
+            return found
+        after = connection["pageInfo"]["endCursor"]
+
+
+def test_total_count_is_what_paging_through_finds(content_client):
+    """A count joins only the tables its filter reads (api.queries.Source.count_from):
+    the same number as the rows a page query, with every join, gives."""
+    counted = set()
+    for field in LISTS:
+        for arguments in FILTERS:
+            query = f"{{ {field}({arguments or 'first: 1'}) {{ totalCount }} }}"
+            total = gql(content_client, query)["data"][field]["totalCount"]
+            assert total == paged_through(content_client, field, arguments), (field, arguments)
+            counted.add(total)
+    assert len(counted) > 3  # the filters do filter
+
+
+def test_a_count_runs_when_asked_once_and_joins_what_its_filter_reads(content_db):
+    with make_client(content_db, response_cache_size=0) as client:
+        conn = client.app.state.holder.current().conn
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        try:
+            def counts(query: str) -> list[str]:
+                statements.clear()
+                gql(client, query)
+                return [s for s in statements if s.startswith("SELECT count(*)")]
+            assert counts("{ advice(first: 2) { nodes { id } } }") == []
+            assert counts("{ advice(first: 2) { a: totalCount b: totalCount } }") == \
+                ["SELECT count(*) FROM advice v"]
+            [joined] = counts("{ routes(filter: {article: {year: 2024}}) { totalCount } }")
+            assert "JOIN articles a" in joined and "trends" not in joined
+            [text] = counts('{ trends(filter: {query: "AI"}) { totalCount } }')
+            assert "JOIN" not in text
+        finally:
+            conn.set_trace_callback(None)
