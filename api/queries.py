@@ -47,8 +47,9 @@ class Where:
 
 
 def article_where(tags=None, date_from=None, date_to=None, year=None, query=None,
-                  alias: str = "a") -> Where:
-    """Conditions on the article table aliased ``alias`` (an ArticleFilter)."""
+                  alias: str = "a", conn: sqlite3.Connection | None = None) -> Where:
+    """Conditions on the article table aliased ``alias`` (an ArticleFilter); ``conn``,
+    the connection they will run on, for search's vocabulary (api.search)."""
     where = Where()
     if tags:  # in any letter case or width, Traditional or Simplified (loader/fold.py)
         where.add(alias, f"{alias}.id IN (SELECT article_id FROM article_tags WHERE folded IN {IDS})",
@@ -60,18 +61,19 @@ def article_where(tags=None, date_from=None, date_to=None, year=None, query=None
     if year is not None:
         where.add(alias, f"{alias}.year = ?", year)
     if query is not None and query.strip():
-        docs_sql, docs_params = search.matching_docs(query)
+        docs_sql, docs_params = search.matching_docs(query, conn)
         where.add(alias, f"{alias}.id IN (SELECT article_id FROM search_docs WHERE id IN ({docs_sql}))",
                   *docs_params)
     return where
 
 
-def text_where(query: str | None, table: str, alias: str, fields: Sequence[str] = ()) -> Where:
+def text_where(query: str | None, table: str, alias: str, fields: Sequence[str] = (),
+               conn: sqlite3.Connection | None = None) -> Where:
     """Rows of ``table`` with a search doc matching ``query`` (optionally in given fields)."""
     where = Where()
     if query is None or not query.strip():
         return where
-    docs_sql, docs_params = search.matching_docs(query)
+    docs_sql, docs_params = search.matching_docs(query, conn)
     field_sql = ""
     params = [table]
     if fields:

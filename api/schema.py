@@ -115,7 +115,8 @@ def _article_where(info: ContextInfo, f: ArticleFilter | None) -> queries.Where:
         return queries.Where()
     if f.query is not None:
         _check_query_length(f.query, info.context.settings.max_search_query_chars)
-    return queries.article_where(f.tags, f.date_from, f.date_to, f.year, f.query)
+    return queries.article_where(f.tags, f.date_from, f.date_to, f.year, f.query,
+                                 conn=info.context.snapshot.conn)
 
 
 def _check_query_length(text: str, maximum: int) -> None:
@@ -140,7 +141,7 @@ def _text_filter(info: ContextInfo, where: queries.Where, table: str, alias: str
                  query: str | None, fields=()) -> None:
     if query is not None:
         _check_query_length(query, info.context.settings.max_search_query_chars)
-    where.extend(queries.text_where(query, table, alias, fields))
+    where.extend(queries.text_where(query, table, alias, fields, info.context.snapshot.conn))
 
 
 @strawberry.type(description="Read-only access to the analysis articles.")

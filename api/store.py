@@ -78,6 +78,8 @@ class ReadOnlyConnection(sqlite3.Connection):
 
     drafts_hidden = False
     pinned = False
+    search_vocabulary = False  # temp.search_vocabulary, the index's terms (api.search)
+    bigram_endings = None  # read from it when first needed (api.search._bigram_endings)
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
@@ -101,6 +103,7 @@ def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
             conn.pinned = True
         if not drafts:  # TEMP views of the pinned version (the temp schema is private)
             conn.drafts_hidden = draft_rules.hide_drafts(conn)
+        conn.search_vocabulary = _search_vocabulary(conn)
     except sqlite3.Error:
         conn.close()
         raise
@@ -114,6 +117,16 @@ def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
     conn.execute("PRAGMA mmap_size = 0")
     conn.set_progress_handler(_interrupt_after_deadline, 20_000)
     return conn
+
+
+def _search_vocabulary(conn: sqlite3.Connection) -> bool:
+    """Make temp.search_vocabulary, the terms of the full-text index (reading it
+    reads the whole index: api.search does, once, when a search needs it)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'").fetchone() is None:
+        return False
+    conn.execute("CREATE VIRTUAL TABLE temp.search_vocabulary "
+                 "USING fts5vocab(main, search_fts, row)")
+    return True
 
 
 def _release_memory() -> None:

@@ -10,12 +10,14 @@ the index is fed pre-split tokens instead:
 
 A query is split the same way and searched as a phrase, so a CJK term of two
 or more characters matches exactly where its characters stand side by side,
-and a one-character CJK term falls back to a prefix match on the bigrams.
+and a one-character CJK term matches the tokens that start with it and, given
+the index's vocabulary, the bigrams that end with it (match_expression).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Callable, Sequence
 
 from .fold import fold
 
@@ -96,7 +98,8 @@ def _quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def match_expression(query: str, prefix: bool = True) -> str | None:
+def match_expression(query: str, prefix: bool = True,
+                     endings: Callable[[str], Sequence[str]] | None = None) -> str | None:
     """An FTS5 MATCH expression that treats ``query`` as literal text.
 
     Each whitespace-separated term becomes a quoted phrase of its tokens and
@@ -106,6 +109,12 @@ def match_expression(query: str, prefix: bool = True) -> str | None:
     (nothing after it: "c++" and "ai." are whole words) matches as a prefix
     too (search as you type: "infer" finds "inference"). Returns None
     when the query has no searchable characters at all.
+
+    A term of one CJK character X matches the tokens that start with it (X
+    alone, or a bigram X?). It stands at the end of a run too, where only a
+    bigram ending with it holds it: ``endings(X)`` names those the index has
+    (api.search reads them from the index's vocabulary), and any of them
+    matches as well. Without ``endings`` the expression misses those places.
     """
     phrases: list[str] = []
     all_terms = fold(query).split()
@@ -114,10 +123,12 @@ def match_expression(query: str, prefix: bool = True) -> str | None:
         if not term_runs:
             continue
         if len(term_runs) == 1 and term_runs[0][1] and len(term_runs[0][0]) == 1:
-            # A lone CJK character: match any bigram that starts with it, or
-            # itself as a unigram. (A bigram ending with it is found by the
-            # SQL fallback in the API, which scans text with instr.)
-            phrases.append(_quote(term_runs[0][0]) + " *")
+            # A lone CJK character: any bigram that starts with it, itself as
+            # a unigram, or (given endings) a bigram that ends with it.
+            char = term_runs[0][0]
+            alternatives = [_quote(char) + " *", *map(_quote, endings(char) if endings else ())]
+            phrases.append(alternatives[0] if len(alternatives) == 1 else
+                           "(" + " OR ".join(alternatives) + ")")
             continue
         tokens: list[str] = []
         for run, cjk in term_runs:

@@ -72,6 +72,17 @@ def test_search_statements_are_bounded(dbs):
     assert large_data["search"]["totalCount"] > 100 > small_data["search"]["totalCount"]
     # count + page + one lookup per node table + articles + trends of routes/advice
     assert small <= 9 and large <= 9, (small_sql, large_sql)
+    # A one-character term reads the index's vocabulary once a snapshot (api.search).
+    with make_client(dbs[100], response_cache_size=0) as client:
+        conn = client.app.state.holder.current().conn
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        try:
+            for _ in range(3):
+                assert gql(client, SEARCH.replace("芯片", "片"))["data"]["search"]["totalCount"]
+        finally:
+            conn.set_trace_callback(None)
+    assert statements.count("SELECT term FROM temp.search_vocabulary") == 1
 
 
 def test_every_batch_is_one_in_statement(dbs):

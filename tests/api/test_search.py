@@ -175,3 +175,45 @@ def test_snippet_window_centres_on_first_match():
     out = snippet(text, "芯片", highlight=True, width=60)
     assert "<mark>芯片</mark>" in out and out.startswith("…") and out.endswith("…")
     assert len(unmark(out)) <= 62
+
+
+def test_one_cjk_character_finds_what_the_literal_scan_finds(content_db):
+    """Every CJK character of the content, searched alone through the index (with the
+    bigrams that end with it, from its vocabulary), finds exactly the docs whose
+    folded text holds it, as the literal scan does; and in each field that filters
+    by text. Characters in Traditional forms are looked for too."""
+    from api import search as search_module
+    from api.store import Snapshot
+    from loader.fold import fold
+    from loader.search_docs import search_text_sql
+    from loader.tokens import is_cjk
+
+    snapshot = Snapshot.open(content_db)
+    conn = snapshot.conn
+    texts = {row[0]: fold(row[1] or "") for row in
+             conn.execute(f"SELECT d.id, {search_text_sql('d')} FROM search_docs d")}
+    chars = sorted({ch for text in texts.values() for ch in text if is_cjk(ch)})
+    assert len(chars) > 300
+    at_run_ends = 0
+    for char in chars + ["隱", "體", "鑫"]:  # two Traditional forms; one found nowhere
+        sql, params = search_module.matching_docs(char, conn)
+        assert "instr" not in sql, "answered by the index, not a scan"
+        found = {row[0] for row in conn.execute(sql, params)}
+        expected = {doc for doc, text in texts.items() if fold(char) in text}
+        assert found == expected, char
+        prefix_only = {row[0] for row in conn.execute(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", [f'"{fold(char)}" *'])}
+        at_run_ends += bool(expected - prefix_only)
+        hit_filter = search_module.HitFilter()
+        assert search_module.count_hits(conn, char, hit_filter) == len(expected), char
+    assert at_run_ends > 10  # characters only the bigrams ending with them find
+    snapshot.close()
+
+
+def test_one_cjk_character_in_a_list_filter(content_client):
+    """The filters by text (here trends') take the same way as search."""
+    body = gql(content_client, '{ trends(first: 100, filter: {query: "片"}) '
+                               '{ totalCount nodes { title intro statusIntro keyPoints { text } '
+                               'routes { name intro pros cons } advice { text } } } }')
+    trends = body["data"]["trends"]
+    assert trends["totalCount"] == len(trends["nodes"]) > 0
