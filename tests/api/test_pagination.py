@@ -141,3 +141,42 @@ def test_nested_connections_page_too(content_client):
     nxt = gql(content_client, "query($a: String) { routes(first: 2, after: $a) { nodes { name } } }",
               {"a": routes["pageInfo"]["endCursor"]})
     assert nxt["data"]["routes"]["nodes"] != routes["nodes"]
+
+
+@pytest.mark.parametrize("field", ["trends", "routes", "advice"])
+@pytest.mark.parametrize("store", ["many_client", "content_client"])
+def test_lists_of_several_keys_walk_both_ways_with_their_page_info(request, store, field):
+    """Orders of several keys, with rows tied on the first (the copies share a date)
+    and not (the content's articles): each cursor's bound on the first key
+    (api.pagination.Order.beyond) and the probe for the other side keep every row,
+    once, in order, and every flag right."""
+    client = request.getfixturevalue(store)
+    query = """query ($first: Int, $after: String, $last: Int, $before: String) {
+      list: %s(first: $first, after: $after, last: $last, before: $before) {
+        totalCount nodes { id }
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }""" % field
+
+    def at(**variables):
+        return gql(client, query, variables)["data"]["list"]
+
+    total = at(first=1)["totalCount"]
+    assert total > 7
+    forward, after, pages = [], None, 0
+    while True:
+        p = at(first=3, after=after)
+        forward += [n["id"] for n in p["nodes"]]
+        assert p["pageInfo"]["hasPreviousPage"] is (pages > 0)
+        pages += 1
+        if not p["pageInfo"]["hasNextPage"]:
+            break
+        after = p["pageInfo"]["endCursor"]
+    backward, before, pages = [], None, 0
+    while True:
+        p = at(last=2, before=before)
+        backward[:0] = [n["id"] for n in p["nodes"]]
+        assert p["pageInfo"]["hasNextPage"] is (pages > 0)
+        pages += 1
+        if not p["pageInfo"]["hasPreviousPage"]:
+            break
+        before = p["pageInfo"]["startCursor"]
+    assert forward == backward and len(set(forward)) == len(forward) == total
