@@ -12,7 +12,7 @@ introspection query (15 levels).
 from __future__ import annotations
 
 from graphql import (FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLError,
-                     InlineFragmentNode, OperationDefinitionNode, SelectionSetNode,
+                     InlineFragmentNode, NameNode, OperationDefinitionNode, SelectionSetNode,
                      ValidationContext, ValidationRule, Visitor, visit)
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
@@ -76,16 +76,55 @@ def _spreads_unknown_fragments(context: ValidationContext) -> bool:
     return not spreads.names <= defined
 
 
+class _Filled:
+    """What Strawberry's depth rule reads of a validation context: a document in
+    which every empty selection set holds ``__typename`` (so that its walk never
+    takes the maximum of nothing), and where to report errors."""
+
+    def __init__(self, context: ValidationContext, document) -> None:
+        self.document, self.report_error = document, context.report_error
+
+
+class _FillEmpty(Visitor):
+    def leave_selection_set(self, node: SelectionSetNode, *_args):
+        if node.selections:
+            return None
+        return SelectionSetNode(selections=(_TYPENAME,), loc=node.loc)
+
+
+_TYPENAME = FieldNode(name=NameNode(value="__typename"), arguments=(), directives=())
+
+
+def _has_empty_selection_set(selection_set: SelectionSetNode | None) -> bool:
+    if selection_set is None:
+        return False
+    if not selection_set.selections:
+        return True
+    return any(_has_empty_selection_set(getattr(selection, "selection_set", None))
+               for selection in selection_set.selections)
+
+
 def create_depth_rule(max_depth: int) -> type[ValidationRule]:
-    """Strawberry's depth limit, except for documents that spread a fragment
-    they do not define: its depth walk looks the fragment up and fails with
-    a KeyError (a 500). Those documents are invalid anyway, and graphql-core's
-    KnownFragmentNamesRule names the missing fragment."""
+    """Strawberry's depth limit, made safe for two kinds of documents its depth
+    walk fails on (a 500):
+
+    - documents that spread a fragment they do not define (it looks the fragment
+      up: a KeyError). Those are invalid anyway, and graphql-core's
+      KnownFragmentNamesRule names the missing fragment;
+    - documents with an empty selection set (``{ }``), which graphql-core 3.3
+      parses (the grammar it is moving to) and executes: the walk takes the
+      deepest of no selections. It reads a copy where each such set holds
+      ``__typename``, which the rule counts as nothing, as an empty set is."""
     strawberry_rule = depth_rule(max_depth, None)
 
     class DepthLimitRule(strawberry_rule):
         def __init__(self, context: ValidationContext) -> None:
+            document = context.document
             if _spreads_unknown_fragments(context):
+                ValidationRule.__init__(self, context)
+            elif any(_has_empty_selection_set(getattr(d, "selection_set", None))
+                     for d in document.definitions):
+                super().__init__(_Filled(context, visit(document, _FillEmpty())))
                 ValidationRule.__init__(self, context)
             else:
                 super().__init__(context)

@@ -238,3 +238,12 @@ def test_an_error_inside_a_plan_is_graphql_cores_error(apps, values, monkeypatch
     monkeypatch.setattr(types.Route, "from_row", failing)
     body = compare(apps, "{ articles(first: 5) { nodes { slug trends { routes { name } } } } }")
     assert b'"errors"' in body and re.search(rb'"path":\["articles"', body)
+
+
+@pytest.mark.parametrize("query", [
+    "{ }", "{ ... { } __typename }", "query { ...F } fragment F on Query { }",
+    "{ articles(first: 2) { nodes { } edges { node { trends { routes { } } } } } }",
+])
+def test_empty_selection_sets_are_answered_alike(apps, query):
+    """graphql-core 3.3 parses and executes empty selection sets; plans must agree."""
+    assert b'"data"' in compare(apps, query)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from graphql import build_schema as parse_sdl
 from graphql import get_introspection_query
 from graphql.type import GraphQLEnumType, GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
@@ -115,6 +116,27 @@ def test_depth_limit(seed_client):
         r = post(seed_client, nested(depth))
         assert r.status_code == 400 and set(codes(r.json())) == {"QUERY_TOO_COMPLEX"}
         assert "depth" in r.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("query, data", [
+    ("{ }", {}),
+    ("query { ...F } fragment F on Query { }", {}),
+    ("{ __typename ... { } }", {"__typename": "Query"}),
+    ('{ article(slug: "2024-ai-trends") { } }', {"article": {}}),
+    ("{ articles(first: 1) { nodes { trends { } } totalCount } }",
+     {"articles": {"nodes": [{"trends": [{}, {}, {}]}], "totalCount": 1}}),
+])
+def test_empty_selection_sets_are_answered(seed_client, query, data):
+    """graphql-core 3.3 parses empty selection sets (the grammar it is moving to) and
+    executes them; Strawberry's depth rule took the deepest of none: a 500."""
+    r = post(seed_client, query)
+    assert r.status_code == 200 and r.json()["data"] == data, r.text
+
+
+def test_depth_limit_holds_beside_an_empty_selection_set(seed_client):
+    r = post(seed_client, nested(5)[:-1] + " years { } }")
+    assert r.status_code == 400 and set(codes(r.json())) == {"QUERY_TOO_COMPLEX"}, r.text
+    assert post(seed_client, nested(4)[:-1] + " years { } }").status_code == 200
 
 
 def test_alias_limit(seed_client):
