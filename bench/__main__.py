@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench import (compression, corpus, http_bench, inprocess, loader_bench, profile, report,
-                   storm)
+                   shapes, storm)
 from bench.servers import OUT, ROOT
 from bench.cache_tier import measure_and_report as measure_cache_tier
 
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     log("in process: compiled and standard execution against the data floor")
     run["inprocess"] = inprocess.measure_apart(db)
+    log("other query shapes, in process")
+    run["shapes"] = shapes.measure_apart(db)
     if not args.skip_http:
         plan = http_bench.Plan(db=db, slugs=slugs, levels=levels, duration_s=args.duration,
                                cap_s=args.cap)

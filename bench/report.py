@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bench import inprocess
+from bench import inprocess, shapes
 from bench.wrk import failures
 
 TARGETS = {
@@ -293,6 +293,11 @@ def section(run: dict) -> str:
         inprocess_lines, v = inprocess.report_lines(run["inprocess"])
         lines += inprocess_lines + [""]
         verdict.update(v)
+    if run.get("shapes"):
+        lines += ["### In process: other query shapes", "",
+                  "Uncached, on the same store: the first run (what a shape reads once per "
+                  "snapshot, and a cold page cache), then the median of five (bench/shapes.py).",
+                  "", *shapes.report_lines(run["shapes"]), ""]
     http = run.get("http")
     if http:
         results = http["results"]
