@@ -5,8 +5,9 @@ every term. A term of one CJK character is found by the index too, with the
 bigrams that end with it (read from the index's vocabulary: _bigram_endings).
 Queries the index cannot answer exactly (a lone CJK character inside a longer
 term, ``a芯``, or no word characters at all) fall back to a literal ``instr()``
-scan of the stored text, so every query either finds something or finds
-nothing, and never errors.
+scan of the stored text (narrowed by the index to the texts that hold the
+query's CJK characters, when it has some), so every query either finds
+something or finds nothing, and never errors.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from api.drafts import search_expression
 from api.pagination import Order, Page, PageRequest, keyset_page
 from loader.fold import fold, fold_with_positions
 from loader.search_docs import search_text_sql
-from loader.tokens import is_cjk, match_expression, runs, terms
+from loader.tokens import cjk_expression, is_cjk, match_expression, runs, terms
 
 SNIPPET_CHARS = 160
 
@@ -87,7 +88,16 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
         if not scan:
             return "SELECT id FROM search_docs WHERE 0", []
         conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
-        return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
+        endings = _bigram_endings(conn)
+        narrow = cjk_expression(query, lambda char: endings.get(char, [])) \
+            if endings is not None else None
+        if narrow is None:
+            return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
+        # Only the texts that hold the query's CJK characters (the index says
+        # which): "AI芯", typed on the way to "AI芯片", scanned every text, 8 s
+        # at 10,000 articles.
+        return (f"SELECT id FROM ({_TEXTS} WHERE d.id IN (SELECT rowid FROM search_fts "
+                f"WHERE search_fts MATCH ?)) WHERE {conditions}", [narrow, *scan])
     return "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", [_match(conn, query)]
 
 

@@ -123,12 +123,7 @@ def match_expression(query: str, prefix: bool = True,
         if not term_runs:
             continue
         if len(term_runs) == 1 and term_runs[0][1] and len(term_runs[0][0]) == 1:
-            # A lone CJK character: any bigram that starts with it, itself as
-            # a unigram, or (given endings) a bigram that ends with it.
-            char = term_runs[0][0]
-            alternatives = [_quote(char) + " *", *map(_quote, endings(char) if endings else ())]
-            phrases.append(alternatives[0] if len(alternatives) == 1 else
-                           "(" + " OR ".join(alternatives) + ")")
+            phrases.append(_anywhere(term_runs[0][0], endings))
             continue
         tokens: list[str] = []
         for run, cjk in term_runs:
@@ -142,6 +137,25 @@ def match_expression(query: str, prefix: bool = True,
     if not phrases:
         return None
     return " AND ".join(phrases)
+
+
+def _anywhere(char: str, endings: Callable[[str], Sequence[str]] | None) -> str:
+    """A lone CJK character wherever it stands: any bigram that starts with it,
+    itself as a unigram, or (given endings) a bigram that ends with it."""
+    alternatives = [_quote(char) + " *", *map(_quote, endings(char) if endings else ())]
+    return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
+
+
+def cjk_expression(query: str, endings: Callable[[str], Sequence[str]]) -> str | None:
+    """An FTS5 expression every text holding the query's terms literally matches
+    (and others may): each run of CJK characters in every term, found as a phrase
+    of its bigrams, a lone character anywhere. None when no term has CJK. The
+    API narrows a literal scan with it (api.search), so the scan reads only the
+    texts with those characters."""
+    needed = [_anywhere(run, endings) if len(run) == 1 else
+              _quote(" ".join(_run_tokens(run, True)))
+              for term in fold(query).split() for run, cjk in runs(term) if cjk]
+    return " AND ".join(needed) if needed else None
 
 
 def terms(query: str) -> list[str]:

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from api.search import snippet
+from loader.tokens import runs
 from tests.api.helpers import gql
 
 SEARCH = """query ($q: String!, $first: Int, $after: String, $kinds: [SearchKind!]) {
@@ -217,3 +218,58 @@ def test_one_cjk_character_in_a_list_filter(content_client):
                                'routes { name intro pros cons } advice { text } } } }')
     trends = body["data"]["trends"]
     assert trends["totalCount"] == len(trends["nodes"]) > 0
+
+
+@pytest.fixture(scope="module")
+def joined_db(tmp_path_factory):
+    """The seed article with no space between Latin letters or digits and Chinese
+    (``AI芯片``, ``5G基站``), as many writers have it."""
+    from tests.api.helpers import SEED, build_db
+
+    between = re.compile(r"(?<=[A-Za-z0-9]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]) (?=[A-Za-z0-9])")
+    text = SEED.read_text("utf-8")
+    front, body = text.split("\n---\n", 1)
+    lines = [line if line.startswith("#") else between.sub("", line) for line in body.split("\n")]
+    return build_db(tmp_path_factory.mktemp("joined"),
+                    {SEED.name: front + "\n---\n" + "\n".join(lines)})
+
+
+def test_a_term_with_a_lone_cjk_character_scans_only_the_texts_holding_it(joined_db):
+    """``AI芯`` (typed on the way to ``AI芯片``) is matched literally, as the scan always
+    did, but only among the texts the index says hold its CJK characters: the same
+    docs as scanning every text, for slices of the content around such characters."""
+    import random
+
+    from api import search as search_module
+    from api.store import Snapshot
+    from loader.fold import fold
+    from loader.search_docs import search_text_sql
+    from loader.tokens import is_cjk
+
+    snapshot = Snapshot.open(joined_db)
+    conn = snapshot.conn
+    texts = {row[0]: fold(row[1] or "") for row in
+             conn.execute(f"SELECT d.id, {search_text_sql('d')} FROM search_docs d")}
+    pieces = set()
+    for text in texts.values():  # a CJK character with a Latin neighbour, and around it
+        for at, char in enumerate(text):
+            beside = text[at - 1:at] + text[at + 1:at + 2]
+            if is_cjk(char) and any(c.isascii() and c.isalnum() for c in beside):
+                for width in (1, 2, 3):
+                    pieces.add(text[max(0, at - width):at + width].strip())
+    pieces = sorted(p for p in pieces if " " not in p and len(runs(p)) > 1
+                    and any(cjk and len(run) == 1 for run, cjk in runs(p)))
+    random.Random(13).shuffle(pieces)
+    queries = pieces[:150] + ["ai芯", "芯ai", "x芯y", "5g基", "芯a 片"]
+    assert len(queries) > 60
+    hits = 0
+    for query in queries:
+        sql, params = search_module.matching_docs(query, conn)
+        assert "instr" in sql and "search_fts" in sql, query  # a scan the index narrows
+        found = {row[0] for row in conn.execute(sql, params)}
+        expected = {doc for doc, text in texts.items()
+                    if all(term in text for term in fold(query).split())}
+        assert found == expected, query
+        hits += bool(found)
+    assert hits > 60  # the slices are found where they stand
+    snapshot.close()
