@@ -315,7 +315,8 @@ def build_schema(settings: Settings | None = None) -> ContentSchema:
     schema.limit_rules = tuple(rules)
     schema.documents = documents
     schema.validated = validated
-    schema.introspection = IntrospectionAnswers(16)  # api.prepared: kept across reloads
+    # api.prepared: kept across reloads (GraphiQL's is 87 kB)
+    schema.introspection = IntrospectionAnswers(16, 4 * 1024 * 1024)
     # Read by the validation extension, which is built per request (after this).
     limits = limits_for(schema._schema, settings.max_depth, settings.max_aliases)
     schema.quick_limits = limits  # and by api.prepared's proof of unseen documents

@@ -122,3 +122,25 @@ def test_an_answer_with_errors_is_not_kept(uncached_client, executions):
 ])
 def test_reads_only_the_schema(text, operation, expected):
     assert reads_only_the_schema(parse(text), operation) is expected
+
+
+def test_answers_are_kept_as_json_within_their_bounds():
+    """Bounded by texts, by bytes of JSON, and by answers per text (variables)."""
+    import orjson
+
+    from api.introspection import IntrospectionAnswers
+
+    answers = IntrospectionAnswers(size=16, max_bytes=4000)
+    texts = [f"query Q{n} {{ __schema {{ queryType {{ name }} }} }}" for n in range(10)]
+    data = {"__schema": {"queryType": {"name": "Query" * 100}}}  # 533 bytes of JSON
+    for text in texts:
+        answers.keep(parse(text), text, None, None, data)
+    kept = [text for text in texts if answers.get(text, None, None) is not None]
+    assert kept == texts[-7:]  # 7 × 533 bytes fit in 4,000; the oldest went first
+    assert orjson.dumps({"data": answers.get(texts[-1], None, None)}) == \
+        orjson.dumps({"data": data})
+    text = "query ($n: String!) { __type(name: $n) { name } }"
+    for n in range(9):  # a ninth set of variables starts the text's answers afresh
+        answers.keep(parse(text), text, None, {"n": str(n)}, {"__type": None})
+    assert [answers.get(text, None, {"n": str(n)}) is not None for n in range(9)] == \
+        [False] * 8 + [True]
