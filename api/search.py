@@ -2,7 +2,7 @@
 
 User input is never FTS5 syntax: ``loader.tokens.match_expression`` quotes
 every term. A term of one CJK character is found by the index too, with the
-bigrams that end with it (read from the index's vocabulary: _bigram_endings).
+bigrams that end with it (read from the index's vocabulary: api.index_vocabulary).
 Queries the index cannot answer exactly (a lone CJK character inside a longer
 term, ``a芯``, or no word characters at all) fall back to a literal ``instr()``
 scan of the stored text (narrowed by the index to the texts that hold the
@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from api.drafts import search_expression
+from api.index_vocabulary import vocabulary_of
 from api.pagination import Order, Page, PageRequest, keyset_page
 from loader.fold import fold, fold_with_positions
 from loader.search_docs import search_text_sql
-from loader.tokens import cjk_expression, is_cjk, match_expression, runs, terms
+from loader.tokens import cjk_expression, match_expression, runs, terms
 
 SNIPPET_CHARS = 160
 
@@ -33,37 +34,23 @@ _TEXTS = f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d"
 
 
 def _needs_scan(query: str, conn: sqlite3.Connection | None) -> bool:
-    """True when FTS cannot answer exactly: no searchable text, or a lone CJK
-    character inside a term (``a芯``), or a term of one CJK character without
-    the index's vocabulary to find it at the end of a run (_bigram_endings)."""
+    """True when FTS cannot answer exactly: no searchable text, a lone CJK character
+    inside a term (``a芯``), or a term of one CJK character that the index cannot
+    find wherever it stands (api.index_vocabulary: without the vocabulary, or a
+    character its tokenizer does not keep, such as ・)."""
     if match_expression(query) is None:
         return True
     for term in fold(query).split():
         term_runs = runs(term)
-        if any(cjk and len(run) == 1 for run, cjk in term_runs) and (
-                len(term_runs) > 1 or _bigram_endings(conn) is None):
+        lone = [run for run, cjk in term_runs if cjk and len(run) == 1]
+        if not lone:
+            continue
+        if len(term_runs) > 1:
+            return True
+        vocabulary = vocabulary_of(conn)
+        if vocabulary is None or not vocabulary.findable(lone[0]):
             return True
     return False
-
-
-def _bigram_endings(conn: sqlite3.Connection | None) -> dict[str, list[str]] | None:
-    """The index's CJK bigrams by their last character, read from its vocabulary
-    once per snapshot (api.store makes the vocabulary table): where a one-character
-    term stands at the end of a run of CJK text. None without that table.
-
-    Before, such a term was looked for by folding and scanning the text of every
-    search doc: 8 s a search at 10,000 articles. The vocabulary of that store
-    (10,896 terms) took 0.3 s to read."""
-    if conn is None or not getattr(conn, "search_vocabulary", False):
-        return None
-    endings = getattr(conn, "bigram_endings", None)
-    if endings is None:
-        endings = {}
-        for (term,) in conn.execute("SELECT term FROM temp.search_vocabulary"):
-            if len(term) == 2 and is_cjk(term[0]) and is_cjk(term[1]):
-                endings.setdefault(term[1], []).append(term)
-        conn.bigram_endings = endings
-    return endings
 
 
 def _scan_terms(query: str) -> list[str]:
@@ -72,8 +59,9 @@ def _scan_terms(query: str) -> list[str]:
 
 def _match(conn: sqlite3.Connection | None, query: str) -> str:
     """The MATCH expression for ``query`` on this connection (drafts left out if hidden)."""
-    def endings(char: str) -> list[str]:  # read only for a one-character term
-        return (_bigram_endings(conn) or {}).get(char, [])
+    def endings(char: str) -> list[str]:  # asked only for a term of one findable character
+        vocabulary = vocabulary_of(conn)
+        return vocabulary.endings(char) if vocabulary is not None else []
     return search_expression(match_expression(query, endings=endings),
                              getattr(conn, "drafts_hidden", False))
 
@@ -88,9 +76,9 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
         if not scan:
             return "SELECT id FROM search_docs WHERE 0", []
         conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
-        endings = _bigram_endings(conn)
-        narrow = cjk_expression(query, lambda char: endings.get(char, [])) \
-            if endings is not None else None
+        vocabulary = vocabulary_of(conn)
+        narrow = cjk_expression(query, vocabulary.endings, vocabulary.findable) \
+            if vocabulary is not None else None
         if narrow is None:
             return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
         # Only the texts that hold the query's CJK characters (the index says

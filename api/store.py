@@ -79,7 +79,7 @@ class ReadOnlyConnection(sqlite3.Connection):
     drafts_hidden = False
     pinned = False
     search_vocabulary = False  # temp.search_vocabulary, the index's terms (api.search)
-    bigram_endings = None  # read from it when first needed (api.search._bigram_endings)
+    index_vocabulary = None  # read from it when first needed (api.index_vocabulary)
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:

@@ -271,6 +271,9 @@ ARTICLE_TABLES = ["search_docs", "route_points", "key_points", "advice", "routes
                   "sections", "trends", "article_tags", "sources", "articles"]
 
 FTS_TABLE = "search_fts"
+# How FTS5 splits the tokens it is given (api.index_vocabulary asks it which
+# characters it keeps).
+FTS_TOKENIZER = "unicode61 remove_diacritics 0"
 
 def _forms(columns: dict[str, type]) -> list[str]:
     """The fields stored in the three forms of _text()."""
@@ -369,10 +372,8 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
     # from loader.tokens) are indexed but not stored, since they can always
     # be computed again from the nodes' text (loader.search_docs).
     # unicode61 only has to split on the spaces between the tokens.
-    db.execute(
-        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-        "tokens, content='', tokenize=\"unicode61 remove_diacritics 0\")"
-    )
+    db.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+               f"tokens, content='', tokenize=\"{FTS_TOKENIZER}\")")
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:

@@ -136,7 +136,7 @@ def match_expression(query: str, prefix: bool = True,
         phrases.append(phrase)
     if not phrases:
         return None
-    return " AND ".join(phrases)
+    return " AND ".join(dict.fromkeys(phrases))  # a term given twice is asked once
 
 
 def _anywhere(char: str, endings: Callable[[str], Sequence[str]] | None) -> str:
@@ -146,16 +146,19 @@ def _anywhere(char: str, endings: Callable[[str], Sequence[str]] | None) -> str:
     return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
 
 
-def cjk_expression(query: str, endings: Callable[[str], Sequence[str]]) -> str | None:
+def cjk_expression(query: str, endings: Callable[[str], Sequence[str]],
+                   findable: Callable[[str], bool]) -> str | None:
     """An FTS5 expression every text holding the query's terms literally matches
     (and others may): each run of CJK characters in every term, found as a phrase
-    of its bigrams, a lone character anywhere. None when no term has CJK. The
-    API narrows a literal scan with it (api.search), so the scan reads only the
-    texts with those characters."""
+    of its bigrams, a lone character anywhere; a run with a character the index
+    cannot find (``findable``: its tokenizer splits there) adds nothing. None when
+    nothing is left. The API narrows a literal scan with it (api.search), so the
+    scan reads only the texts with those characters."""
     needed = [_anywhere(run, endings) if len(run) == 1 else
               _quote(" ".join(_run_tokens(run, True)))
-              for term in fold(query).split() for run, cjk in runs(term) if cjk]
-    return " AND ".join(needed) if needed else None
+              for term in fold(query).split() for run, cjk in runs(term)
+              if cjk and all(map(findable, run))]
+    return " AND ".join(dict.fromkeys(needed)) if needed else None
 
 
 def terms(query: str) -> list[str]:

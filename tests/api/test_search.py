@@ -273,3 +273,39 @@ def test_a_term_with_a_lone_cjk_character_scans_only_the_texts_holding_it(joined
         hits += bool(found)
     assert hits > 60  # the slices are found where they stand
     snapshot.close()
+
+
+KANA = "ジョン・スミス、カ゠キ、k・z、メ゙ソッド"
+
+
+@pytest.fixture(scope="module")
+def kana_client(tmp_path_factory):
+    """The seed with a line of characters that count as CJK here (kana) but that
+    the index's tokenizer splits on (・ ゠ and a combining mark)."""
+    from tests.api.helpers import SEED, build_db, make_client
+
+    text = SEED.read_text("utf-8").replace(
+        "\n2024 年，人工智能领域持续蓬勃发展", f"\n{KANA}\n\n2024 年，人工智能领域持续蓬勃发展", 1)
+    assert KANA in text
+    with make_client(build_db(tmp_path_factory.mktemp("kana"), {SEED.name: text})) as client:
+        yield client
+
+
+@pytest.mark.parametrize("query", ["・", "゠", "\u3099", "k・", "・ス", "ン・ス", "ソ", "ジ"])
+def test_characters_the_index_splits_on_are_found_by_the_scan(kana_client, query):
+    """They are never in the index, so it cannot find them: the literal scan does, and
+    a term holding them is not narrowed by them."""
+    result = search(kana_client, query)
+    assert result["totalCount"] >= 1 and any(
+        query in unmark(hit["snippet"]) or query in KANA for hit in result["nodes"]), query
+    intro = gql(kana_client, '{ articles(filter: {query: "%s"}) { totalCount } }' % query)
+    assert intro["data"]["articles"]["totalCount"] == 1, query
+
+
+def test_a_term_given_twice_is_asked_once(seed_client):
+    from loader.tokens import match_expression
+
+    once = match_expression("片", endings=lambda char: ["芯" + char])
+    assert match_expression("片 片 片", endings=lambda char: ["芯" + char]) == once
+    assert search(seed_client, " ".join(["片"] * 60))["totalCount"] == \
+        search(seed_client, "片")["totalCount"] > 0
