@@ -48,11 +48,12 @@ from api.plans import Compiler, ObjectPlan, Unsupported, _Run
 class ExecutionStats:
     """How requests were executed, for /healthz: from compiled plans throughout
     (api.root_fields answering, with or without objects), partly, or by graphql-core
-    alone; which constructs sent objects back to graphql-core; and how many ran out
-    of time (counted apart: nothing finished them)."""
+    alone; introspection answered from memory (api.introspection); which constructs
+    sent objects back to graphql-core; and how many ran out of time (counted apart:
+    nothing finished them)."""
 
     def __init__(self) -> None:
-        self.compiled = self.partial = self.standard = self.timed_out = 0
+        self.compiled = self.partial = self.standard = self.timed_out = self.remembered = 0
         self.fallbacks: Counter[str] = Counter()
 
     def record(self, result, execution) -> None:
@@ -61,6 +62,9 @@ class ExecutionStats:
             self.timed_out += 1
             return
         if result.data is None:  # rejected before executing (an error raised, not met)
+            return
+        if execution.remembered:
+            self.remembered += 1
             return
         objects, fallbacks = execution.compiled, execution.fallbacks
         if not fallbacks and (objects or execution.by_root_fields):
@@ -77,7 +81,8 @@ class ExecutionStats:
 
     def as_dict(self) -> dict:
         return {"compiled": self.compiled, "partial": self.partial, "standard": self.standard,
-                "timedOut": self.timed_out, "fallbacks": dict(self.fallbacks.most_common(10))}
+                "introspectionFromMemory": self.remembered, "timedOut": self.timed_out,
+                "fallbacks": dict(self.fallbacks.most_common(10))}
 
 
 STATS = ExecutionStats()

@@ -364,3 +364,4 @@ class ExecutionRecord:
     compiled: int = 0
     fallbacks: set = field(default_factory=set)
     by_root_fields: bool = False  # api.root_fields answered, graphql-core never ran
+    remembered: bool = False  # answered from api.introspection's memory

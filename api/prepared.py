@@ -63,6 +63,7 @@ async def _execute(schema: ContentSchema, settings: Settings, query: str,
                    allowed: Iterable) -> ExecutionResult:
     kept = schema.introspection.get(query, operation_name, variables)
     if kept is not None:  # the schema's own description: the same whatever the content
+        context.execution.remembered = True
         return ExecutionResult(kept, None)
     if settings.compiled_execution and proven(schema, context, query, operation_name,
                                               settings.max_tokens):

@@ -24,12 +24,18 @@ IDS = "(SELECT value FROM json_each(?))"
 
 @dataclass
 class Where:
-    """A conjunction of SQL conditions with their parameters, and the table aliases
-    they read (a count joins only those: Source.count_from)."""
+    """A conjunction of SQL conditions with their parameters, the table aliases they
+    read (a count joins only those: Source.count_from), and the filter's values as
+    the client gave them (what a cursor is signed with: api.pagination.signature).
+
+    Not the SQL: a one-character search's expression lists bigrams from the index's
+    vocabulary (api.index_vocabulary), which a content load changes, and a cursor
+    must stay valid across loads."""
 
     clauses: list[str] = field(default_factory=list)
     params: list = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)
+    identity: list = field(default_factory=list)
 
     def add(self, alias: str, clause: str, *params) -> None:
         self.clauses.append(clause)
@@ -40,6 +46,7 @@ class Where:
         self.clauses.extend(other.clauses)
         self.params.extend(other.params)
         self.aliases.update(other.aliases)
+        self.identity.extend(other.identity)
 
     @property
     def sql(self) -> str:
@@ -70,6 +77,8 @@ def article_where(tags=None, date_from=None, date_to=None, year=None, query=None
         docs_sql, docs_params = search.matching_docs(query, conn)
         where.add(alias, f"{alias}.id IN (SELECT article_id FROM search_docs WHERE id IN ({docs_sql}))",
                   *docs_params)
+    if where.clauses:
+        where.identity.append(["article", alias, tags, date_from, date_to, year, query])
     return where
 
 
@@ -79,6 +88,7 @@ def text_where(query: str | None, table: str, alias: str, fields: Sequence[str] 
     where = Where()
     if query is None or not query.strip():
         return where
+    where.identity.append(["text", table, alias, list(fields), query])
     docs_sql, docs_params = search.matching_docs(query, conn)
     field_sql = ""
     params = [table]

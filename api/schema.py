@@ -128,7 +128,7 @@ def _list(info: ContextInfo, source: queries.Source, where: queries.Where, order
           first, after, last, before, cls) -> Connection:
     request = _page(info, first, after, last, before)
     conn = info.context.snapshot.conn
-    sign = signature(cls.__name__, order.keys, where.sql, where.params)
+    sign = signature(cls.__name__, order.keys, where.identity)
     page = keyset_page(conn, source.select, source.from_sql, where.sql, where.params, order,
                        request, sign)
     reads = info.context.reads  # a page depends on the whole collection (api.surrogates)

@@ -144,3 +144,17 @@ def test_answers_are_kept_as_json_within_their_bounds():
         answers.keep(parse(text), text, None, {"n": str(n)}, {"__type": None})
     assert [answers.get(text, None, {"n": str(n)}) is not None for n in range(9)] == \
         [False] * 8 + [True]
+
+
+def test_answers_from_memory_are_counted_apart(uncached_client):
+    def execution() -> dict:
+        return uncached_client.get("/healthz").json()["execution"]
+    query = '{ __type(name: "Trend") { name fields { name } } }'
+    uncached_client.post("/graphql", json={"query": query})  # graphql-core answers it
+    before = execution()
+    for _ in range(3):
+        uncached_client.post("/graphql", json={"query": query})
+    after = execution()
+    assert after["introspectionFromMemory"] - before["introspectionFromMemory"] == 3, after
+    assert {k: after[k] for k in ("compiled", "partial", "standard")} == \
+        {k: before[k] for k in ("compiled", "partial", "standard")}

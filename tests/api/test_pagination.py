@@ -180,3 +180,25 @@ def test_lists_of_several_keys_walk_both_ways_with_their_page_info(request, stor
             break
         before = p["pageInfo"]["startCursor"]
     assert forward == backward and len(set(forward)) == len(forward) == total
+
+
+def test_a_cursor_of_a_one_character_filter_outlives_a_load(tmp_path):
+    """The filter's SQL lists bigrams from the index's vocabulary, which a load
+    changes (a new 笔芯): cursors are signed with the filter as given, not its SQL."""
+    import os
+
+    from tests.api.helpers import SEED
+
+    seed = SEED.read_text("utf-8")
+    db = build_db(tmp_path / "one", {SEED.name: seed, "copy.md": seed})
+    query = """query ($after: String) { trends(first: 1, after: $after, filter: {query: "芯"}) {
+      nodes { id } pageInfo { endCursor hasNextPage } } }"""
+    with make_client(db, reload_check_seconds=0, response_cache_size=0) as client:
+        first = gql(client, query)["data"]["trends"]
+        assert first["pageInfo"]["hasNextPage"], first
+        more = seed.replace("\n2024 年，", "\n笔芯的比喻。\n\n2024 年，", 1)
+        assert "笔芯" in more
+        os.replace(build_db(tmp_path / "two", {SEED.name: seed, "copy.md": seed,
+                                               "refills.md": more}), db)
+        second = gql(client, query, {"after": first["pageInfo"]["endCursor"]})["data"]["trends"]
+        assert second["nodes"] and second["nodes"] != first["nodes"]
