@@ -18,6 +18,7 @@ tried again by every request.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from functools import lru_cache
@@ -55,11 +56,20 @@ class IndexVocabulary:
         return cls({char: "".join(chars) for char, chars in firsts.items()})
 
 
-# SQLite's own answer: a private in-memory table with the index's tokenizer.
-_PROBE = sqlite3.connect(":memory:", check_same_thread=False)
-_PROBE.execute(f"CREATE VIRTUAL TABLE probe USING fts5(x, tokenize=\"{FTS_TOKENIZER}\")")
-_PROBE.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, row)")
+# SQLite's own answer: a private in-memory table with the index's tokenizer, made
+# in the process that asks (a connection must not cross a fork).
+_PROBE: dict[int, sqlite3.Connection] = {}
 _PROBE_LOCK = threading.Lock()
+
+
+def _probe() -> sqlite3.Connection:
+    conn = _PROBE.get(os.getpid())
+    if conn is None:
+        _PROBE.clear()
+        conn = _PROBE[os.getpid()] = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.execute(f"CREATE VIRTUAL TABLE probe USING fts5(x, tokenize=\"{FTS_TOKENIZER}\")")
+        conn.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, row)")
+    return conn
 
 
 @lru_cache(maxsize=4096)
@@ -67,9 +77,10 @@ def tokenizer_keeps(char: str) -> bool:
     """Whether the index's tokenizer keeps ``char`` in a token (it splits on ・, on
     combining marks, and on what its Unicode tables are too old to know)."""
     with _PROBE_LOCK:
-        _PROBE.execute("DELETE FROM probe")
-        _PROBE.execute("INSERT INTO probe(x) VALUES (?)", [char])
-        return _PROBE.execute("SELECT count(*) FROM probe_terms").fetchone()[0] > 0
+        probe = _probe()
+        probe.execute("DELETE FROM probe")
+        probe.execute("INSERT INTO probe(x) VALUES (?)", [char])
+        return probe.execute("SELECT count(*) FROM probe_terms").fetchone()[0] > 0
 
 
 def vocabulary_of(conn: sqlite3.Connection | None) -> IndexVocabulary | None:
