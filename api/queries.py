@@ -69,7 +69,8 @@ def article_where(tags=None, date_from=None, date_to=None, year=None, query=None
         where.add(alias, f"{alias}.year = ?", year)
         # The same year as a range of dates (ISO text, four-digit years): the
         # (date, id) index then gives the rows in the lists' order, where the year's
-        # index gave rows to sort. trends of 2021 at 10,000 articles: 10.7 to 0.02 ms.
+        # index gave rows to sort. A page of trends of 2021 at 10,000 articles: its
+        # statement 10.7 to 0.02 ms, the whole request 11.5 to 2.0 ms.
         if 0 < year < 9999:
             where.add(alias, f"{alias}.date >= ? AND {alias}.date < ?", f"{year:04d}",
                       f"{year + 1:04d}")
