@@ -128,7 +128,9 @@ def _list(info: ContextInfo, source: queries.Source, where: queries.Where, order
           first, after, last, before, cls) -> Connection:
     request = _page(info, first, after, last, before)
     conn = info.context.snapshot.conn
-    sign = signature(cls.__name__, order.keys, where.identity)
+    # "" stands where the filter's SQL stood before cursors were signed with the
+    # filter as given (queries.Where): an unfiltered list's cursors stay valid.
+    sign = signature(cls.__name__, order.keys, "", where.identity)
     page = keyset_page(conn, source.select, source.from_sql, where.sql, where.params, order,
                        request, sign)
     reads = info.context.reads  # a page depends on the whole collection (api.surrogates)

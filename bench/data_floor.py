@@ -101,7 +101,7 @@ def article(conn: sqlite3.Connection, slug: str) -> bytes:
 
 def articles(conn: sqlite3.Connection, first: int = 100) -> bytes:
     order = queries.article_order([])
-    cursor_sign = signature("Article", order.keys, queries.Where().identity)
+    cursor_sign = signature("Article", order.keys, queries.Where().sql, [])
     total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     rows = conn.execute("SELECT * FROM articles ORDER BY date DESC, id DESC LIMIT ?",
                         (first + 1,)).fetchall()
