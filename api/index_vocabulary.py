@@ -38,11 +38,6 @@ class IndexVocabulary:
         """The index's bigrams that end with ``char``."""
         return [first + char for first in self._firsts.get(char, "")]
 
-    @staticmethod
-    def findable(char: str) -> bool:
-        """Whether the index can find ``char`` by its tokens: its tokenizer keeps it."""
-        return tokenizer_keeps(char)
-
     @classmethod
     def read(cls, conn: sqlite3.Connection) -> "IndexVocabulary":
         firsts: dict[str, list[str]] = {}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from api.drafts import search_expression
-from api.index_vocabulary import vocabulary_of
+from api.index_vocabulary import tokenizer_keeps, vocabulary_of
 from api.pagination import Order, Page, PageRequest, keyset_page
 from loader.fold import fold, fold_with_positions
 from loader.search_docs import search_text_sql
@@ -45,10 +45,7 @@ def _needs_scan(query: str, conn: sqlite3.Connection | None) -> bool:
         lone = [run for run, cjk in term_runs if cjk and len(run) == 1]
         if not lone:
             continue
-        if len(term_runs) > 1:
-            return True
-        vocabulary = vocabulary_of(conn)
-        if vocabulary is None or not vocabulary.findable(lone[0]):
+        if len(term_runs) > 1 or not tokenizer_keeps(lone[0]) or vocabulary_of(conn) is None:
             return True
     return False
 
@@ -77,7 +74,7 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
             return "SELECT id FROM search_docs WHERE 0", []
         conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
         vocabulary = vocabulary_of(conn)
-        narrow = cjk_expression(query, vocabulary.endings, vocabulary.findable) \
+        narrow = cjk_expression(query, vocabulary.endings, tokenizer_keeps) \
             if vocabulary is not None else None
         if narrow is None:
             return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
