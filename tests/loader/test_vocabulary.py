@@ -1,0 +1,53 @@
+"""loader/vocabulary.py: the role words' pattern (a trie) finds what a plain scan of
+every word finds. Its speed is measured in the benchmark (`make bench`: one file at
+the size limit made of headings), never here."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from loader.config import DEFAULTS
+from loader.fold import fold
+from loader.vocabulary import ROLES, _pattern
+
+_GLUE = st.one_of(st.sampled_from(["", " ", "a", "s", "1", "，", "ly", "点"]),
+                  st.text(alphabet="abnoprsx 1现状路线", max_size=4))
+
+
+def _longest_at(words: list[str], text: str, start: int) -> int | None:
+    """The end of the longest word that stands at ``start`` (Latin words whole)."""
+    ends = []
+    for word in words:
+        end = start + len(word)
+        if text.startswith(word, start) and (not word.isascii() or (
+                not (start and _latin(text[start - 1])) and
+                not (end < len(text) and _latin(text[end])))):
+            ends.append(end)
+    return max(ends, default=None)
+
+
+def _latin(char: str) -> bool:
+    return char in "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+@given(st.sampled_from(ROLES), st.data())
+def test_a_role_pattern_finds_the_first_and_longest_word_a_scan_finds(role, data):
+    words = sorted({fold(w) for w in DEFAULTS.vocabulary.words[role] if w.strip()})
+    # The role's own words cut short or run on: where a word could end early or late.
+    pieces = data.draw(st.lists(st.one_of(st.sampled_from(words), _GLUE), max_size=6))
+    cut = data.draw(st.integers(0, 3))
+    text = "".join(pieces)[cut:]
+    scanned = next(((start, end) for start in range(len(text) + 1)
+                    if (end := _longest_at(words, text, start)) is not None), None)
+    found = _pattern(words).search(text)
+    assert (found.span() if found else None) == scanned
+
+
+def test_words_that_share_a_start_match_the_longest_that_stands_whole():
+    pattern = _pattern(["pro", "pros", "pros and cons", "优", "优点"])
+    assert pattern.match("pros and cons:").end() == len("pros and cons")
+    assert pattern.match("pros and consumers").end() == len("pros")
+    assert pattern.match("prose") is None
+    assert pattern.search("repros") is None
+    assert pattern.match("优点很多").end() == 2
+    assert _pattern([" ", ""]) is None
