@@ -48,32 +48,25 @@ def _pattern(words: Iterable[str]) -> re.Pattern | None:
     """
     trie: dict = {}
     for word in {fold(w) for w in words if w.strip()}:
-        node = trie.setdefault((word[0], word.isascii()), {})
-        for char in word[1:]:
+        node = trie
+        for char in word:
             node = node.setdefault(char, {})
-        node[""] = True
-    if not trie:
-        return None
-    branches = []
-    for (first, whole), node in sorted(trie.items()):
-        head = re.escape(first)
-        if whole:  # nothing of a word before it: checked after its first character
-            head += rf"(?<![{_WORD_CHAR}]{head})"
-        branches.append(head + _rest(node, whole))
-    return re.compile(_either(branches))
+        node[""] = word
+    return re.compile(_branches(trie)) if trie else None
 
 
-def _rest(node: dict, whole: bool) -> str:
-    """The pattern of a trie node's continuations, longest first; a word that
-    ends here comes last, with nothing of a word after it when ``whole``."""
-    branches = [re.escape(char) + _rest(child, whole)
+def _branches(node: dict) -> str:
+    """The pattern of a trie node's continuations, longest first; the word that
+    ends here comes last."""
+    branches = [re.escape(char) + _branches(child)
                 for char, child in sorted(node.items()) if char]
-    if "" in node:
-        branches.append(rf"(?![{_WORD_CHAR}])" if whole else "")
-    return _either(branches)
-
-
-def _either(branches: list[str]) -> str:
+    word = node.get("")
+    if word is not None:
+        # A Latin word has nothing of a word after it, nor before it: the
+        # look-behind spans the word, so every word's first character stays a
+        # plain literal, which is what lets a search skip places in C.
+        whole = f"(?![{_WORD_CHAR}])(?<![{_WORD_CHAR}]{re.escape(word)})"
+        branches.append(whole if word.isascii() else "")
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 

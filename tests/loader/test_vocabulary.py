@@ -50,4 +50,9 @@ def test_words_that_share_a_start_match_the_longest_that_stands_whole():
     assert pattern.match("prose") is None
     assert pattern.search("repros") is None
     assert pattern.match("优点很多").end() == 2
+    mixed = _pattern(["pro", "pro案", "案"])  # a project's own words may mix scripts
+    assert mixed.match("pro案a").end() == 4
+    assert mixed.match("pro a").end() == 3
+    assert mixed.search("apro案").span() == (1, 5)  # a mixed word is not a whole word
+    assert mixed.search("apro") is None
     assert _pattern([" ", ""]) is None
