@@ -3,7 +3,8 @@ a list or a search costs on the benchmark's store, uncached.
 
 No shape has a target: the table is there to show that none of them grows with
 the store where it should not (each once did: counts with every join, a year
-filter sorted, a deep cursor walked, a one-character search scanned every text;
+filter sorted, a deep cursor walked, a one-character search scanned every text,
+an article's neighbours ranked every article;
 docs/operating/performance.md#reading-a-requests-data).
 
     python -m bench.shapes bench/out/bench-10000.db
@@ -44,6 +45,11 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
                                  "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     tag = snapshot.conn.execute("SELECT tag FROM article_tags GROUP BY folded "
                                 "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    slug = snapshot.conn.execute("SELECT slug FROM articles ORDER BY date, id "
+                                 "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM articles)").fetchone()[0]
+    tagged = snapshot.conn.execute(  # the most tags: the most articles to weigh
+        "SELECT a.slug FROM articles a JOIN article_tags t ON t.article_id = a.id "
+        "GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1").fetchone()[0]
     deep = _deep_cursor(run, "routes", 50)
     return [
         ("routes, a page", "{ routes(first: 20) { nodes { name } } }"),
@@ -58,6 +64,10 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
          f'{{ routes(first: 20, after: "{deep}") {{ nodes {{ name }} }} }}'),
         ("routes, 5,000 deep (last, before)",
          f'{{ routes(last: 20, before: "{deep}") {{ nodes {{ name }} }} }}'),
+        ("an article's neighbours in date order",
+         f'{{ article(slug: "{slug}") {{ previous {{ slug }} next {{ slug }} }} }}'),
+        ("an article's five related articles (the article with the most tags)",
+         f'{{ article(slug: "{tagged}") {{ related(first: 5) {{ slug }} }} }}'),
         ("search, a two-character term", '{ search(query: "芯片", first: 20) '
                                          "{ totalCount nodes { snippet } } }"),
         ("search, one character", '{ search(query: "芯", first: 20) '
