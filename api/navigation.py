@@ -11,6 +11,7 @@ from typing import Callable
 
 from api import queries
 from api.loaders import adopt, family_lookup
+from api.shared_tags import shared_tags_of
 from loader.keys import LIST
 
 _COLUMNS = ", ".join("a." + c for c in queries.ARTICLE_COLUMNS.split(", "))
@@ -32,23 +33,6 @@ SELECT s.id AS source, 'next' AS side, {_COLUMNS}
   WHERE s.id IN {queries.IDS}
 """
 
-# Articles that share tags with each source (tags compared folded), most shared
-# first, then newest; ties broken by id, so the order is stable.
-_SHARING = f"""
-SELECT r.source, r.shared, {_COLUMNS} FROM (
-  SELECT source, target, shared, row_number() OVER (
-    PARTITION BY source ORDER BY shared DESC, a.date DESC, a.id DESC) AS rank
-  FROM (SELECT t.article_id AS source, o.article_id AS target, count(*) AS shared
-        FROM article_tags t JOIN article_tags o
-          ON o.folded = t.folded AND o.article_id != t.article_id
-        WHERE t.article_id IN {queries.IDS} GROUP BY t.article_id, o.article_id) p
-  JOIN articles a ON a.id = p.target
-) r JOIN articles a ON a.id = r.target WHERE r.rank <= ?
-ORDER BY r.source, r.rank
-"""
-_NEWEST = f"SELECT {_COLUMNS} FROM articles a ORDER BY a.date DESC, a.id DESC LIMIT ?"
-
-
 def neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[tuple[int, str], sqlite3.Row]:
     """(article id, 'previous' | 'next') -> the neighbouring article's row."""
     rows = conn.execute(_NEIGHBOURS, [json.dumps(ids)] * 2).fetchall()
@@ -57,16 +41,12 @@ def neighbours(conn: sqlite3.Connection, ids: list[int]) -> dict[tuple[int, str]
 
 def related(conn: sqlite3.Connection, ids: list[int], first: int) -> dict[int, list[sqlite3.Row]]:
     """Article id -> up to ``first`` related articles: those sharing the most tags,
-    then the newest others, never the article itself."""
-    found: dict[int, list[sqlite3.Row]] = {i: [] for i in ids}
-    for row in conn.execute(_SHARING, [json.dumps(ids), first]):
-        found[row["source"]].append(row)
-    if any(len(rows) < first for rows in found.values()):
-        newest = conn.execute(_NEWEST, [first + len(ids)]).fetchall()
-        for source, rows in found.items():
-            taken = {r["id"] for r in rows} | {source}
-            rows += [r for r in newest if r["id"] not in taken][:first - len(rows)]
-    return found
+    then the newest others, never the article itself (api.shared_tags ranks them)."""
+    ranking = shared_tags_of(conn)
+    ranked = {source: ranking.related(source, first) for source in ids}
+    wanted = sorted({target for targets in ranked.values() for target in targets})
+    rows = {row["id"]: row for row in queries.rows_by(conn, "articles", "id", wanted)}
+    return {source: [rows[target] for target in targets] for source, targets in ranked.items()}
 
 
 def _wrapped(found: dict, wrap: Callable) -> dict:

@@ -80,6 +80,7 @@ class ReadOnlyConnection(sqlite3.Connection):
     pinned = False
     search_vocabulary = False  # temp.search_vocabulary, the index's terms (api.search)
     index_vocabulary = None  # read from it when first needed (api.index_vocabulary)
+    shared_tags = None  # the articles' tags, read when first needed (api.shared_tags)
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tests.api.helpers import build_db, gql, make_client
@@ -81,3 +83,53 @@ def test_navigation_costs_statements_per_family_not_per_article(client):
         conn.set_trace_callback(None)
     # A count and a page, then per level: neighbours, related (and its filler), trends.
     assert len(statements) <= 8, statements
+
+
+# The statement related articles were ranked with before api/shared_tags.py: the
+# reference the in-memory ranking must agree with.
+_RANKED_IN_SQL = """
+SELECT r.source, a.slug FROM (
+  SELECT source, target, row_number() OVER (
+    PARTITION BY source ORDER BY shared DESC, a.date DESC, a.id DESC) AS rank
+  FROM (SELECT t.article_id AS source, o.article_id AS target, count(*) AS shared
+        FROM article_tags t JOIN article_tags o
+          ON o.folded = t.folded AND o.article_id != t.article_id
+        GROUP BY t.article_id, o.article_id) p
+  JOIN articles a ON a.id = p.target
+) r JOIN articles a ON a.id = r.target WHERE r.rank <= ?
+ORDER BY r.source, r.rank
+"""
+
+
+def _in_sql(conn, first: int) -> dict[str, list[str]]:
+    slugs = dict(conn.execute("SELECT id, slug FROM articles"))
+    newest = [slug for (slug,) in conn.execute(
+        "SELECT slug FROM articles ORDER BY date DESC, id DESC")]
+    found: dict[str, list[str]] = {slug: [] for slug in slugs.values()}
+    for source, slug in conn.execute(_RANKED_IN_SQL, [first]):
+        found[slugs[source]].append(slug)
+    for source, rows in found.items():  # then the newest others
+        rows += [s for s in newest if s not in rows and s != source][:first - len(rows)]
+    return found
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_related_ranks_as_the_statement_it_replaced(tmp_path, drafts):
+    rng = random.Random(7)
+    pool = ["AI", "ai", "Ａｉ", "chips", "edge", "web", "安全", "cooking"]
+    specs = []
+    for index in range(60):
+        tags = ", ".join(rng.choice(pool) for _ in range(rng.randint(0, 4)))  # repeats too
+        date = f"2025-0{rng.randint(1, 3)}-0{rng.randint(1, 4)}"  # many ties
+        specs.append((f"s{index}", date, tags, "draft: true\n" if index % 9 == 4 else ""))
+    db = build_db(tmp_path, _files(specs))
+    with make_client(db, drafts=drafts) as test_client:
+        conn = test_client.app.state.holder.current().conn
+        for first in (1, 5, 20):
+            expected = _in_sql(conn, first)
+            nodes = gql(test_client, "query($first: Int!) { articles(first: 100) { nodes { "
+                        "slug related(first: $first) { slug } } } }", {"first": first},
+                        )["data"]["articles"]["nodes"]
+            assert len(nodes) == len(expected) == (60 if drafts else 53)
+            for node in nodes:
+                assert [r["slug"] for r in node["related"]] == expected[node["slug"]], node["slug"]
