@@ -8,9 +8,10 @@ articles of an AI-trends site), that is thousands of rows per article: 4 to 10 m
 per article at 10,000 of the benchmark's articles (14 tags), and a page of twenty
 articles with their related ones took 109 ms.
 
-This module reads the tags and the date order once per snapshot (about 15 ms at
-10,000 articles, held in a few compact lists) and ranks in memory: the same
-answer, tested against the statement it replaced (tests/api/test_navigation.py).
+This module reads the tags and the date order once per snapshot (18 to 27 ms at
+10,000 articles, 3.1 MB held, by tracemalloc) and ranks in memory, 0.2 ms an
+article: the same answer, tested against the statement it replaced
+(tests/api/test_navigation.py).
 """
 
 from __future__ import annotations
