@@ -29,7 +29,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostic, LoadError
-from .vocabulary import ROLES, Vocabulary
+from .vocabulary import MAX_WORD_CHARS, ROLES, Vocabulary
 
 CONFIG_FILE = "content-api.toml"
 # Bumped whenever the reading of articles changes, so stores re-read every file.
@@ -125,6 +125,11 @@ def config_from_table(table: dict, source: str = CONFIG_FILE) -> ContentConfig:
                 problems.append(f"unknown vocabulary role '{role}'{hint}; known: {', '.join(ROLES)}")
             elif not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 problems.append(f"vocabulary '{role}' must be a list of words")
+            else:
+                problems.extend(
+                    f"vocabulary '{role}': the word '{word[:24]}…' has {len(word)} characters; "
+                    f"a role word has at most {MAX_WORD_CHARS}"
+                    for word in words if len(word) > MAX_WORD_CHARS)
     if problems:
         raise LoadError([Diagnostic(source, 1, f"settings: {p}") for p in problems])
     return ContentConfig(

@@ -33,6 +33,10 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 _WORD_CHAR = "a-z0-9"  # a Latin word's letters, after folding
+# The longest role word a project may add (loader/config.py checks it): the pattern
+# nests a group wherever words part ways, and Python's regex parser recurses once
+# per group. The longest built-in word has 26 characters.
+MAX_WORD_CHARS = 100
 
 
 def _pattern(words: Iterable[str]) -> re.Pattern | None:
@@ -55,19 +59,29 @@ def _pattern(words: Iterable[str]) -> re.Pattern | None:
     return re.compile(_branches(trie)) if trie else None
 
 
-def _branches(node: dict) -> str:
-    """The pattern of a trie node's continuations, longest first; the word that
-    ends here comes last."""
-    branches = [re.escape(char) + _branches(child)
-                for char, child in sorted(node.items()) if char]
-    word = node.get("")
-    if word is not None:
-        # A Latin word has nothing of a word after it, nor before it: the
-        # look-behind spans the word, so every word's first character stays a
-        # plain literal, which is what lets a search skip places in C.
-        whole = f"(?![{_WORD_CHAR}])(?<![{_WORD_CHAR}]{re.escape(word)})"
-        branches.append(whole if word.isascii() else "")
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+def _branches(root: dict) -> str:
+    """The pattern of a trie: at each node its continuations, longest first, then
+    the word that ends there. Built from the leaves up with a stack of its own, so
+    a long word costs no Python recursion."""
+    done: dict[int, str] = {}  # id(node) -> its pattern
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((child, False) for char, child in node.items() if char)
+            continue
+        branches = [re.escape(char) + done.pop(id(child))
+                    for char, child in sorted(node.items()) if char]
+        word = node.get("")
+        if word is not None:
+            # A Latin word has nothing of a word after it, nor before it: the
+            # look-behind spans the word, so every word's first character stays a
+            # plain literal, which is what lets a search skip places in C.
+            whole = f"(?![{_WORD_CHAR}])(?<![{_WORD_CHAR}]{re.escape(word)})"
+            branches.append(whole if word.isascii() else "")
+        done[id(node)] = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return done[id(root)]
 
 
 @dataclass(frozen=True)

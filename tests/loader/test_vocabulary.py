@@ -43,6 +43,27 @@ def test_a_role_pattern_finds_the_first_and_longest_word_a_scan_finds(role, data
     assert (found.span() if found else None) == scanned
 
 
+@given(st.lists(st.text(alphabet="ab '-.现状案", min_size=1, max_size=12), min_size=1, max_size=12),
+       st.lists(st.text(alphabet="ab '-.现状案1", max_size=6), max_size=6))
+def test_a_projects_own_words_are_found_as_a_scan_finds_them(extra, pieces):
+    # Words in any mix of scripts and punctuation, sharing starts and ends; folded
+    # as the vocabulary folds them (a project's words go through Vocabulary.load).
+    words = sorted({fold(w) for w in extra if w.strip()})
+    if not words:
+        return
+    text = "".join(pieces[:3]) + words[0] + "".join(pieces[3:])
+    scanned = next(((start, end) for start in range(len(text) + 1)
+                    if (end := _longest_at(words, text, start)) is not None), None)
+    found = _pattern(words).search(text)
+    assert (found.span() if found else None) == scanned
+
+
+def test_a_long_word_and_words_nested_a_hundred_deep_compile():
+    assert _pattern(["x" * 5000]).search("y " + "x" * 5000).span() == (2, 5002)
+    nested = _pattern(["a" * n for n in range(1, 101)])
+    assert nested.match("a" * 100 + " ").end() == 100
+
+
 def test_words_that_share_a_start_match_the_longest_that_stands_whole():
     pattern = _pattern(["pro", "pros", "pros and cons", "优", "优点"])
     assert pattern.match("pros and cons:").end() == len("pros and cons")
