@@ -47,9 +47,10 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
                                 "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     slug = snapshot.conn.execute("SELECT slug FROM articles ORDER BY date, id "
                                  "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM articles)").fetchone()[0]
-    tagged = snapshot.conn.execute(  # the most tags: the most articles to weigh
+    tagged = snapshot.conn.execute(  # whose tags the most articles share: the most to weigh
         "SELECT a.slug FROM articles a JOIN article_tags t ON t.article_id = a.id "
-        "GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1").fetchone()[0]
+        "JOIN (SELECT folded, count(*) AS n FROM article_tags GROUP BY folded) f "
+        "ON f.folded = t.folded GROUP BY a.id ORDER BY sum(f.n) DESC, a.id LIMIT 1").fetchone()[0]
     deep = _deep_cursor(run, "routes", 50)
     return [
         ("routes, a page", "{ routes(first: 20) { nodes { name } } }"),
@@ -66,7 +67,7 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
          f'{{ routes(last: 20, before: "{deep}") {{ nodes {{ name }} }} }}'),
         ("an article's neighbours in date order",
          f'{{ article(slug: "{slug}") {{ previous {{ slug }} next {{ slug }} }} }}'),
-        ("an article's five related articles (the article with the most tags)",
+        ("an article's five related articles (the one whose tags the most share)",
          f'{{ article(slug: "{tagged}") {{ related(first: 5) {{ slug }} }} }}'),
         ("search, a two-character term", '{ search(query: "芯片", first: 20) '
                                          "{ totalCount nodes { snippet } } }"),

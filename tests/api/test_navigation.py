@@ -133,3 +133,21 @@ def test_related_ranks_as_the_statement_it_replaced(tmp_path, drafts):
             assert len(nodes) == len(expected) == (60 if drafts else 53)
             for node in nodes:
                 assert [r["slug"] for r in node["related"]] == expected[node["slug"]], node["slug"]
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_neighbours_follow_the_list_order_through_many_articles_of_one_date(tmp_path, drafts):
+    # Most articles share a date, so the id decides; drafts between them are skipped
+    # by a public server and served by a preview one.
+    specs = [(f"n{index}", "2025-02-01" if index % 7 else f"2025-0{1 + index % 3}-15", "",
+              "draft: true\n" if index % 5 == 2 else "") for index in range(40)]
+    db = build_db(tmp_path, _files(specs))
+    with make_client(db, drafts=drafts) as test_client:
+        nodes = gql(test_client, "{ articles(first: 100, orderBy: DATE_ASC) { nodes { slug "
+                    "previous { slug } next { slug } } } }")["data"]["articles"]["nodes"]
+    order = [node["slug"] for node in nodes]
+    assert len(order) == (40 if drafts else 32)
+    for index, node in enumerate(nodes):
+        assert (node["previous"] or {}).get("slug") == (order[index - 1] if index else None)
+        assert (node["next"] or {}).get("slug") == (
+            order[index + 1] if index + 1 < len(order) else None)
