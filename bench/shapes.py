@@ -75,6 +75,14 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
                                   "{ totalCount nodes { snippet } } }"),
         ("trends filtered by one character (型, as in 模型)",
          '{ trends(first: 20, filter: {query: "型"}) { nodes { title } totalCount } }'),
+        # Costs that follow the number of hits, not the store: a common word.
+        ("routes whose pros mention a common word (成本), and their count",
+         '{ routes(first: 20, filter: {pros: "成本"}) { nodes { name } totalCount } }'),
+        ("search, a common English word (model)",
+         '{ search(query: "model", first: 20) { totalCount nodes { snippet } } }'),
+        ("a page of twenty articles with their neighbours and related articles",
+         "{ articles(first: 20) { nodes { previous { slug } next { slug } "
+         "related(first: 5) { slug } } } }"),
     ]
 
 
