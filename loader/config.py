@@ -29,6 +29,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .diagnostics import Diagnostic, LoadError
+from .fold import fold
 from .vocabulary import MAX_WORD_CHARS, ROLES, Vocabulary
 
 CONFIG_FILE = "content-api.toml"
@@ -126,10 +127,12 @@ def config_from_table(table: dict, source: str = CONFIG_FILE) -> ContentConfig:
             elif not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                 problems.append(f"vocabulary '{role}' must be a list of words")
             else:
+                # Counted folded, as the words are matched: NFKC can make one
+                # character many (ﷺ is 18).
                 problems.extend(
-                    f"vocabulary '{role}': the word '{word[:24]}…' has {len(word)} characters; "
-                    f"a role word has at most {MAX_WORD_CHARS}"
-                    for word in words if len(word) > MAX_WORD_CHARS)
+                    f"vocabulary '{role}': the word '{word[:24]}…' has {len(fold(word))} "
+                    f"characters once folded; a role word has at most {MAX_WORD_CHARS}"
+                    for word in words if len(fold(word)) > MAX_WORD_CHARS)
     if problems:
         raise LoadError([Diagnostic(source, 1, f"settings: {p}") for p in problems])
     return ContentConfig(

@@ -33,9 +33,10 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 _WORD_CHAR = "a-z0-9"  # a Latin word's letters, after folding
-# The longest role word a project may add (loader/config.py checks it): the pattern
-# nests a group wherever words part ways, and Python's regex parser recurses once
-# per group. The longest built-in word has 26 characters.
+# The longest role word a project may add, folded (loader/config.py checks it): the
+# pattern nests a group wherever words part ways, and Python's regex parser takes
+# about two calls per group (it fails near 495 levels with nothing else on the
+# stack). The longest built-in word has 26 characters.
 MAX_WORD_CHARS = 100
 
 

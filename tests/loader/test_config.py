@@ -72,7 +72,8 @@ def test_pyproject_table_in_the_folder_or_its_parent(tmp_path):
     ('max_file_bytes = "big"\n', "'max_file_bytes' must be int"),
     ('timezon = "UTC"\n', "did you mean 'timezone'"),
     ('timezone = \n', "not valid TOML"),
-    (f'vocabulary = {{ status = ["{"x" * 490}"] }}\n', "has 490 characters; a role word has at most"),
+    (f'vocabulary = {{ status = ["{"x" * 490}"] }}\n', "has 490 characters once folded"),
+    (f'vocabulary = {{ status = ["{"ﷺ" * 6}"] }}\n', "has 108 characters once folded"),
 ])
 def test_bad_settings_are_clear_errors_naming_the_file(tmp_path, text, fragment):
     (tmp_path / "content-api.toml").write_text(text, "utf-8")
