@@ -64,26 +64,31 @@ def _match(conn: sqlite3.Connection | None, query: str) -> str:
 
 
 def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[str, list]:
-    """A subquery selecting the ids of the search docs that match ``query``, and its params.
-
-    The literal scan compares folded text (the connection's ``fold`` function,
-    loader/fold.py), as the index does."""
+    """A subquery selecting the ids (``id``) of the search docs that match ``query``,
+    and its params."""
     if _needs_scan(query, conn):
-        scan = _scan_terms(query)
-        if not scan:
-            return "SELECT id FROM search_docs WHERE 0", []
-        conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
-        vocabulary = vocabulary_of(conn)
-        narrow = cjk_expression(query, vocabulary.endings, tokenizer_keeps) \
-            if vocabulary is not None else None
-        if narrow is None:
-            return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
-        # Only the texts that hold the query's CJK characters (the index says
-        # which): "AI芯", typed on the way to "AI芯片", scanned every text, 8 s
-        # at 10,000 articles.
-        return (f"SELECT id FROM ({_TEXTS} WHERE d.id IN (SELECT rowid FROM search_fts "
-                f"WHERE search_fts MATCH ?)) WHERE {conditions}", [narrow, *scan])
-    return "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", [_match(conn, query)]
+        return _scanned_docs(query, conn)
+    return "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?", [_match(conn, query)]
+
+
+def _scanned_docs(query: str, conn: sqlite3.Connection | None) -> tuple[str, list]:
+    """matching_docs for a query the index cannot answer: a literal scan, which
+    compares folded text (the connection's ``fold`` function, loader/fold.py), as
+    the index does."""
+    scan = _scan_terms(query)
+    if not scan:
+        return "SELECT id FROM search_docs WHERE 0", []
+    conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
+    vocabulary = vocabulary_of(conn)
+    narrow = cjk_expression(query, vocabulary.endings, tokenizer_keeps) \
+        if vocabulary is not None else None
+    if narrow is None:
+        return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
+    # Only the texts that hold the query's CJK characters (the index says
+    # which): "AI芯", typed on the way to "AI芯片", scanned every text, 8 s
+    # at 10,000 articles.
+    return (f"SELECT id FROM ({_TEXTS} WHERE d.id IN (SELECT rowid FROM search_fts "
+            f"WHERE search_fts MATCH ?)) WHERE {conditions}", [narrow, *scan])
 
 
 @dataclass
@@ -130,13 +135,10 @@ def _hits(conn: sqlite3.Connection, query: str, scored: bool = True) -> tuple[st
     alone unless ``scored``: a count needs no rank (bm25 took 20 of 44 ms counting
     the advice that match "model" at 10,000 articles)."""
     if not scored:
-        if _needs_scan(query, conn):
-            docs_sql, docs_params = matching_docs(query, conn)
-            return f"({docs_sql}) h", docs_params
-        return ("(SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?) h",
-                [_match(conn, query)])
-    if _needs_scan(query, conn):
         docs_sql, docs_params = matching_docs(query, conn)
+        return f"({docs_sql}) h", docs_params
+    if _needs_scan(query, conn):
+        docs_sql, docs_params = _scanned_docs(query, conn)
         first = _scan_terms(query)[0]
         # Occurrences of the first term, damped by length: a crude but stable rank.
         score = ("(CAST(length(fold(text)) - length(replace(fold(text), ?, '')) AS REAL) "

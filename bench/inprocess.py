@@ -154,7 +154,12 @@ def measure_apart(db: Path) -> list[dict]:
     """measure() in a fresh process: the bench's own process holds what its loader
     runs left behind, and the garbage collector's passes over it fell on whichever
     side allocated most (the floor of (b) ran at twice its time)."""
-    completed = subprocess.run([sys.executable, "-m", "bench.inprocess", str(db), "--json"],
+    return in_fresh_process("bench.inprocess", db)
+
+
+def in_fresh_process(module: str, db: Path) -> list[dict]:
+    """The rows ``python -m <module> <db> --json`` prints."""
+    completed = subprocess.run([sys.executable, "-m", module, str(db), "--json"],
                                capture_output=True, text=True, check=True, timeout=1800)
     return json.loads(completed.stdout)
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from api.config import Settings
 from api.store import Snapshot
-from bench.inprocess import executor
+from bench.inprocess import executor, in_fresh_process
 
 ROUNDS = 5
 
@@ -107,9 +106,7 @@ def measure(db: Path) -> list[dict]:
 
 def measure_apart(db: Path) -> list[dict]:
     """measure() in a fresh process (see bench.inprocess.measure_apart)."""
-    completed = subprocess.run([sys.executable, "-m", "bench.shapes", str(db), "--json"],
-                               capture_output=True, text=True, check=True, timeout=1800)
-    return json.loads(completed.stdout)
+    return in_fresh_process("bench.shapes", db)
 
 
 def report_lines(rows: list[dict]) -> list[str]:
