@@ -2,15 +2,15 @@
 
 The index holds CJK text as bigrams (loader/tokens.py), so a character at the
 end of a run (片 in 芯片) is in no token that starts with it: only a bigram that
-ends with it holds it. This module reads the index's vocabulary (an fts5vocab
-table, temp.search_vocabulary, made by api.store) once per snapshot and keeps,
-compactly, the first characters of the bigrams ending with each character. And
-it asks SQLite which characters the index's tokenizer keeps: unicode61 splits on
-some of what loader/tokens.py counts as CJK, such as ・ and the combining kana
-marks, which the index then cannot find.
+ends with it holds it. The loader keeps the index's bigrams in a table of their
+own (loader.search_bigrams), and a request looks up those ending with its
+character there, in its own snapshot.
 
-Reading the vocabulary reads the whole index: 0.37 s at 10,000 of the
-benchmark's articles (709 bigrams), about 1 s for 5,000 texts of 300 characters
+A store written before that table existed is read as it was then: its
+vocabulary (an fts5vocab table, temp.search_vocabulary, made by api.store) is
+read once per snapshot and kept compactly, as the first characters of the
+bigrams ending with each character. That reads the whole index: 0.37 s at
+10,000 of the benchmark's articles, about 1 s for 5,000 texts of 300 characters
 drawn from 3,500 characters (467,762 bigrams). It runs without the request's
 deadline, so that one slow read is kept for the snapshot rather than cut off and
 tried again by every request.
@@ -18,18 +18,28 @@ tried again by every request.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import threading
-from functools import lru_cache
 
 from api import store
-from loader.schema import FTS_TOKENIZER
+from loader.schema import BIGRAM_TABLE
 from loader.tokens import is_cjk
+
+_ENDINGS = f"SELECT first FROM {BIGRAM_TABLE} WHERE last = ?"
+
+
+class StoredBigrams:
+    """The bigram endings of a store that keeps its bigrams (loader.search_bigrams)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def endings(self, char: str) -> list[str]:
+        """The index's bigrams that end with ``char``."""
+        return [first + char for (first,) in self._conn.execute(_ENDINGS, (char,))]
 
 
 class IndexVocabulary:
-    """The bigram endings of one snapshot's index."""
+    """The bigram endings of one snapshot's index, read from its vocabulary."""
 
     def __init__(self, firsts: dict[str, str]) -> None:
         self._firsts = firsts  # last character -> the first characters of its bigrams
@@ -51,39 +61,13 @@ class IndexVocabulary:
         return cls({char: "".join(chars) for char, chars in firsts.items()})
 
 
-# SQLite's own answer: a private in-memory table with the index's tokenizer, made
-# in the process that asks (a connection must not cross a fork).
-_PROBE: dict[int, sqlite3.Connection] = {}
-_PROBE_LOCK = threading.Lock()
-
-
-def _probe() -> sqlite3.Connection:
-    conn = _PROBE.get(os.getpid())
-    if conn is None:
-        _PROBE.clear()
-        conn = _PROBE[os.getpid()] = sqlite3.connect(":memory:", check_same_thread=False)
-        conn.execute(f"CREATE VIRTUAL TABLE probe USING fts5(x, tokenize=\"{FTS_TOKENIZER}\")")
-        conn.execute("CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, row)")
-    return conn
-
-
-@lru_cache(maxsize=4096)
-def tokenizer_keeps(char: str) -> bool:
-    """Whether the index's tokenizer keeps ``char`` in a token (it splits on ・, on
-    combining marks, and on what its Unicode tables are too old to know)."""
-    with _PROBE_LOCK:
-        probe = _probe()
-        probe.execute("DELETE FROM probe")
-        probe.execute("INSERT INTO probe(x) VALUES (?)", [char])
-        return probe.execute("SELECT count(*) FROM probe_terms").fetchone()[0] > 0
-
-
-def vocabulary_of(conn: sqlite3.Connection | None) -> IndexVocabulary | None:
-    """The vocabulary of the index ``conn`` reads, read once per connection (a
-    snapshot); None without the vocabulary table (or a connection)."""
+def vocabulary_of(conn: sqlite3.Connection | None) -> StoredBigrams | IndexVocabulary | None:
+    """The bigram endings of the index ``conn`` reads, kept per connection (a
+    snapshot); None without a full-text index (or a connection)."""
     if conn is None or not getattr(conn, "search_vocabulary", False):
         return None
     vocabulary = getattr(conn, "index_vocabulary", None)
     if vocabulary is None:
-        vocabulary = conn.index_vocabulary = IndexVocabulary.read(conn)
+        vocabulary = conn.index_vocabulary = StoredBigrams(conn) \
+            if getattr(conn, "bigram_table", False) else IndexVocabulary.read(conn)
     return vocabulary

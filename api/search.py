@@ -2,7 +2,7 @@
 
 User input is never FTS5 syntax: ``loader.tokens.match_expression`` quotes
 every term. A term of one CJK character is found by the index too, with the
-bigrams that end with it (read from the index's vocabulary: api.index_vocabulary).
+bigrams that end with it (which the store keeps: api.index_vocabulary).
 Queries the index cannot answer exactly (a lone CJK character inside a longer
 term, ``a芯``, or no word characters at all) fall back to a literal ``instr()``
 scan of the stored text (narrowed by the index to the texts that hold the
@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from api.drafts import search_expression
-from api.index_vocabulary import tokenizer_keeps, vocabulary_of
+from api.index_vocabulary import vocabulary_of
 from api.pagination import Order, Page, PageRequest, keyset_page
 from loader.fold import fold, fold_with_positions
+from loader.search_bigrams import tokenizer_keeps
 from loader.search_docs import search_text_sql
 from loader.tokens import cjk_expression, match_expression, runs, terms
 

@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 from api import drafts as draft_rules
 from loader.fold import fold
+from loader.schema import BIGRAM_TABLE, FTS_TABLE
 
 # The monotonic deadline of the request running in this context (None: no limit).
 # SQLite's progress handler reads it so that a slow statement is interrupted.
@@ -78,8 +79,9 @@ class ReadOnlyConnection(sqlite3.Connection):
 
     drafts_hidden = False
     pinned = False
-    search_vocabulary = False  # temp.search_vocabulary, the index's terms (api.search)
-    index_vocabulary = None  # read from it when first needed (api.index_vocabulary)
+    search_vocabulary = False  # the index's bigrams can be looked up (api.index_vocabulary)
+    bigram_table = False  # in the store's own table; else in temp.search_vocabulary
+    index_vocabulary = None  # made when first needed (api.index_vocabulary)
     shared_tags = None  # the articles' tags, read when first needed (api.shared_tags)
 
 
@@ -104,7 +106,8 @@ def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
             conn.pinned = True
         if not drafts:  # TEMP views of the pinned version (the temp schema is private)
             conn.drafts_hidden = draft_rules.hide_drafts(conn)
-        conn.search_vocabulary = _search_vocabulary(conn)
+        conn.bigram_table = _has_table(conn, BIGRAM_TABLE)
+        conn.search_vocabulary = conn.bigram_table or _search_vocabulary(conn)
     except sqlite3.Error:
         conn.close()
         raise
@@ -120,10 +123,16 @@ def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:
     return conn
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() \
+        is not None
+
+
 def _search_vocabulary(conn: sqlite3.Connection) -> bool:
-    """Make temp.search_vocabulary, the terms of the full-text index (reading it
-    reads the whole index: api.search does, once, when a search needs it)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_fts'").fetchone() is None:
+    """Make temp.search_vocabulary, the terms of the full-text index, for a store
+    that does not keep its bigrams (reading it reads the whole index: api.search
+    does, once, when a search needs it)."""
+    if not _has_table(conn, FTS_TABLE):
         return False
     conn.execute("CREATE VIRTUAL TABLE temp.search_vocabulary "
                  "USING fts5vocab(main, search_fts, row)")

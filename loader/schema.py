@@ -28,7 +28,7 @@ import sqlite_utils
 
 from .search_docs import slot_columns_sql
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}
@@ -271,9 +271,12 @@ ARTICLE_TABLES = ["search_docs", "route_points", "key_points", "advice", "routes
                   "sections", "trends", "article_tags", "sources", "articles"]
 
 FTS_TABLE = "search_fts"
-# How FTS5 splits the tokens it is given (api.index_vocabulary asks it which
+# How FTS5 splits the tokens it is given (loader.search_bigrams asks it which
 # characters it keeps).
 FTS_TOKENIZER = "unicode61 remove_diacritics 0"
+# The index's terms of two CJK characters, by their last character
+# (loader.search_bigrams).
+BIGRAM_TABLE = "search_bigrams"
 
 def _forms(columns: dict[str, type]) -> list[str]:
     """The fields stored in the three forms of _text()."""
@@ -374,6 +377,8 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
     # unicode61 only has to split on the spaces between the tokens.
     db.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
                f"tokens, content='', tokenize=\"{FTS_TOKENIZER}\")")
+    db.execute(f"CREATE TABLE {BIGRAM_TABLE} (last TEXT NOT NULL, first TEXT NOT NULL, "
+               "PRIMARY KEY (last, first)) WITHOUT ROWID")
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:

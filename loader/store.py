@@ -11,8 +11,9 @@ import sqlite_utils
 
 from .body import pack_headings
 from .model import Article, Span, Text
-from .schema import (ARTICLE_TABLES, FTS_TABLE, TABLES, stored, stored_forms,
+from .schema import (ARTICLE_TABLES, BIGRAM_TABLE, FTS_TABLE, TABLES, stored, stored_forms,
                      stored_inline_forms)
+from .search_bigrams import bigrams_of, new_rows
 from .search_docs import SEARCH_SLOTS, SLOT_OF, search_text_sql
 from .fold import fold
 from .tokens import DRAFT_TOKEN, index_text
@@ -219,21 +220,27 @@ def _insert_rows(db: sqlite_utils.Database, table: str, rows: list[tuple]) -> No
 _ROUND = 100
 
 
-def insert_articles(db: sqlite_utils.Database,
-                    records: Iterable[SourceRecord]) -> dict[str, int]:
-    """Insert parsed articles with all their parts, and index them for search.
-    Returns how many rows went into each table. ``records`` is read a round at
-    a time, so it may be a generator yielding articles as they are parsed."""
+def insert_articles(db: sqlite_utils.Database, records: Iterable[SourceRecord],
+                    bigrams: bool = True) -> dict[str, int]:
+    """Insert parsed articles with all their parts, and index them for search
+    (adding their CJK bigrams to search_bigrams unless told not to: a load into a
+    new store reads them all from the index at the end). Returns how many rows
+    went into each table. ``records`` is read a round at a time, so it may be a
+    generator yielding articles as they are parsed."""
     next_id = {}
     for table in _COUNTED:
         current = db.execute(f"SELECT max(id) FROM [{stored(table)}]").fetchone()[0]
         next_id[table] = (current or 0) + 1
     counts = {table: 0 for table in TABLES}
     records = iter(records)
+    bigrams_seen: set[str] = set()  # written by this load, or found not to be index terms
     while batch := list(itertools.islice(records, _ROUND)):
         rows: dict[str, list[tuple]] = {table: [] for table in _STORED}
         index: list[tuple[int, str]] = []
+        new_bigrams: list[tuple[str, str]] = []
         for record in batch:
+            if bigrams:
+                new_bigrams.extend(new_rows(bigrams_of(record.tokens), bigrams_seen))
             first = dict(next_id)
             for table, table_rows in record.rows.items():
                 rows[table].extend(_shift(table, table_rows, first))
@@ -246,6 +253,9 @@ def insert_articles(db: sqlite_utils.Database,
                 _insert_rows(db, table, rows[table])
                 counts[table] += len(rows[table])
         db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)", index)
+        # Kept when their articles are deleted (loader.search_bigrams says why).
+        db.conn.executemany(f"INSERT OR IGNORE INTO {BIGRAM_TABLE}(last, first) VALUES (?, ?)",
+                            sorted(new_bigrams))
     return counts
 
 

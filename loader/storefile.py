@@ -37,6 +37,7 @@ import sqlite_utils
 
 from . import schema
 from .diagnostics import Diagnostic, LoadError, StoreError
+from .search_bigrams import write_from_index
 from .store import SourceRecord, delete_articles, insert_articles, write_meta
 
 # How long a load waits for readers' locks (the API never takes one that
@@ -306,10 +307,11 @@ def _apply(conn: sqlite3.Connection, change: Change, fresh: bool) -> dict[str, i
         marks = ",".join("?" * len(change.touched_paths))
         conn.execute(f"DELETE FROM diagnostics WHERE path IN ({marks})",
                      sorted(change.touched_paths))
-    for table, n in insert_articles(db, change.records).items():
+    for table, n in insert_articles(db, change.records, bigrams=not fresh).items():
         counts[table] = counts.get(table, 0) + n
     if fresh:
         schema.create_indexes(db)
+        write_from_index(conn)
     if change.warnings:
         db["diagnostics"].insert_all(
             [{"path": d.path, "line": d.line, "severity": d.severity, "message": d.message}

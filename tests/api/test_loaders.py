@@ -72,7 +72,8 @@ def test_search_statements_are_bounded(dbs):
     assert large_data["search"]["totalCount"] > 100 > small_data["search"]["totalCount"]
     # count + page + one lookup per node table + articles + trends of routes/advice
     assert small <= 9 and large <= 9, (small_sql, large_sql)
-    # A one-character term reads the index's vocabulary once a snapshot (api.search).
+    # A one-character term looks up the bigrams that end with it by the key of the
+    # store's table, in each request: it never reads the index's whole vocabulary.
     with make_client(dbs[100], response_cache_size=0) as client:
         conn = client.app.state.holder.current().conn
         statements: list[str] = []
@@ -82,7 +83,10 @@ def test_search_statements_are_bounded(dbs):
                 assert gql(client, SEARCH.replace("芯片", "片"))["data"]["search"]["totalCount"]
         finally:
             conn.set_trace_callback(None)
-    assert statements.count("SELECT term FROM temp.search_vocabulary") == 1
+    assert not any("search_vocabulary" in s for s in statements)
+    lookups = [s for s in statements if "FROM search_bigrams" in s]
+    assert lookups == ["SELECT first FROM search_bigrams WHERE last = '片'"] * len(lookups)
+    assert 3 <= len(lookups) <= 2 * 3  # the page's expression and the count's
 
 
 def test_every_batch_is_one_in_statement(dbs):
