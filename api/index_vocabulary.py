@@ -24,7 +24,7 @@ from api import store
 from loader.schema import BIGRAM_TABLE
 from loader.tokens import is_cjk
 
-_ENDINGS = f"SELECT first FROM {BIGRAM_TABLE} WHERE last = ?"
+_ENDINGS = f"SELECT firsts FROM {BIGRAM_TABLE} WHERE last = ?"
 
 
 class StoredBigrams:
@@ -35,7 +35,8 @@ class StoredBigrams:
 
     def endings(self, char: str) -> list[str]:
         """The index's bigrams that end with ``char``."""
-        return [first + char for (first,) in self._conn.execute(_ENDINGS, (char,))]
+        row = self._conn.execute(_ENDINGS, (char,)).fetchone()
+        return [first + char for first in row[0]] if row else []
 
 
 class IndexVocabulary:

@@ -377,8 +377,9 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
     # unicode61 only has to split on the spaces between the tokens.
     db.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
                f"tokens, content='', tokenize=\"{FTS_TOKENIZER}\")")
-    db.execute(f"CREATE TABLE {BIGRAM_TABLE} (last TEXT NOT NULL, first TEXT NOT NULL, "
-               "PRIMARY KEY (last, first)) WITHOUT ROWID")
+    # A rowid table: a row of a WITHOUT ROWID table keeps at most about 1 kB in
+    # its page, and the rest of a long ``firsts`` took an overflow page of its own.
+    db.execute(f"CREATE TABLE {BIGRAM_TABLE} (last TEXT PRIMARY KEY, firsts TEXT NOT NULL)")
 
 
 def create_indexes(db: sqlite_utils.Database) -> None:

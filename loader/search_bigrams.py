@@ -5,9 +5,11 @@ with it too (loader.tokens, match_expression). FTS5 lists its terms (fts5vocab)
 only by reading its whole index, which the API did once per snapshot, in the
 first request that needed them: 0.37 s at 10,000 of the benchmark's articles
 and about 1 s on a store of 467,762 bigrams, while every other request of that
-worker waited. So the loader keeps those terms in ``search_bigrams`` as (last
-character, first character), and a request looks up the bigrams that end with
-its character by the table's key.
+worker waited. So the loader keeps those terms in ``search_bigrams``: a row per
+character with the first characters of the bigrams that end with it (``firsts``,
+in code point order), which a request looks up by the table's key. A row a
+bigram would take 19 MB in a store of 52 MB with 1.38 million bigrams (random
+text); a row a character, 4 MB.
 
 The table holds exactly the index's terms of two CJK characters, as FTS5's
 tokenizer keeps them (it splits on some of what loader.tokens counts as CJK,
@@ -20,6 +22,7 @@ nothing, so a search finds the same docs with the same scores.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -28,10 +31,11 @@ from functools import lru_cache
 from typing import Iterable
 
 from .schema import BIGRAM_TABLE, FTS_TABLE, FTS_TOKENIZER
-from .tokens import CJK_RANGES, is_cjk
+from .tokens import CJK_RANGES
 
 # A token of two CJK characters in index_text's output (tokens joined by spaces).
 _BIGRAM = re.compile(f"(?<![^ ])[{CJK_RANGES}]{{2}}(?![^ ])")
+_TWO_CJK = re.compile(f"[{CJK_RANGES}]{{2}}")
 
 
 def write_from_index(conn: sqlite3.Connection) -> int:
@@ -39,40 +43,53 @@ def write_from_index(conn: sqlite3.Connection) -> int:
     transaction): cheaper than finding the bigrams of every article as it is
     written (0.2 ms an article in the benchmark's corpus). Returns how many."""
     conn.execute(f"CREATE VIRTUAL TABLE temp.index_terms USING fts5vocab(main, {FTS_TABLE}, row)")
+    firsts: dict[str, list[str]] = {}
     try:
         # CJK starts at U+3040 (loader.tokens.CJK_RANGES): the index's other
-        # terms (Latin words, digits) are not read.
-        terms = conn.execute("SELECT term FROM temp.index_terms WHERE term >= ?", ["\u3040"])
-        rows = [(term[1], term[0]) for (term,) in terms
-                if len(term) == 2 and is_cjk(term[0]) and is_cjk(term[1])]
+        # terms (Latin words, digits) are not read. Terms come in code point
+        # order, so each character's firsts do too.
+        for (term,) in conn.execute("SELECT term FROM temp.index_terms "
+                                    "WHERE term >= ? AND length(term) = 2", ["\u3040"]):
+            if _TWO_CJK.fullmatch(term):
+                firsts.setdefault(term[1], []).append(term[0])
     finally:
         conn.execute("DROP TABLE temp.index_terms")
-    conn.executemany(f"INSERT INTO {BIGRAM_TABLE}(last, first) VALUES (?, ?)", sorted(rows))
-    return len(rows)
+    conn.executemany(f"INSERT INTO {BIGRAM_TABLE}(last, firsts) VALUES (?, ?)",
+                     sorted((last, "".join(chars)) for last, chars in firsts.items()))
+    return sum(map(len, firsts.values()))
 
 
-def bigrams_of(tokens: Iterable[str]) -> str:
-    """The distinct tokens of two CJK characters among index texts, sorted and
-    concatenated (two characters each): cheap to send from a parse worker."""
+def bigrams_of(tokens: Iterable[str]) -> set[str]:
+    """The distinct tokens of two CJK characters among index texts (index_text's
+    output: tokens joined by spaces)."""
     found: set[str] = set()
     for text in tokens:
         if not text.isascii():
             found.update(_BIGRAM.findall(text))
-    return "".join(sorted(found))
+    return found
 
 
-def new_rows(bigrams: str, seen: set[str]) -> list[tuple[str, str]]:
-    """(last, first) of each bigram of ``bigrams`` (as bigrams_of gives them) not
-    in ``seen`` that the index holds as one term; adds them all to ``seen``."""
-    rows = []
-    for at in range(0, len(bigrams), 2):
-        bigram = bigrams[at:at + 2]
-        if bigram in seen:
-            continue
-        seen.add(bigram)
+def add_bigrams(conn: sqlite3.Connection, bigrams: set[str]) -> int:
+    """Add to the table those of ``bigrams`` (of articles being written) that the
+    index holds as one term; returns how many were new."""
+    added: dict[str, set[str]] = {}
+    for bigram in bigrams:
         if tokenizer_keeps(bigram[0]) and tokenizer_keeps(bigram[1]):
-            rows.append((bigram[1], bigram[0]))
-    return rows
+            added.setdefault(bigram[1], set()).add(bigram[0])
+    if not added:
+        return 0
+    kept = dict(conn.execute(f"SELECT last, firsts FROM {BIGRAM_TABLE} WHERE last IN "
+                             "(SELECT value FROM json_each(?))",
+                             [json.dumps(sorted(added), ensure_ascii=False)]).fetchall())
+    rows, new = [], 0
+    for last, firsts in sorted(added.items()):
+        before = kept.get(last, "")
+        fresh = "".join(first for first in firsts if first not in before)
+        if fresh:  # only the rows that change are written again
+            rows.append((last, "".join(sorted(before + fresh))))
+            new += len(fresh)
+    conn.executemany(f"INSERT OR REPLACE INTO {BIGRAM_TABLE}(last, firsts) VALUES (?, ?)", rows)
+    return new
 
 
 # SQLite's own answer: a private in-memory table with the index's tokenizer, made

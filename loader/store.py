@@ -11,9 +11,9 @@ import sqlite_utils
 
 from .body import pack_headings
 from .model import Article, Span, Text
-from .schema import (ARTICLE_TABLES, BIGRAM_TABLE, FTS_TABLE, TABLES, stored, stored_forms,
+from .schema import (ARTICLE_TABLES, FTS_TABLE, TABLES, stored, stored_forms,
                      stored_inline_forms)
-from .search_bigrams import bigrams_of, new_rows
+from .search_bigrams import add_bigrams, bigrams_of
 from .search_docs import SEARCH_SLOTS, SLOT_OF, search_text_sql
 from .fold import fold
 from .tokens import DRAFT_TOKEN, index_text
@@ -233,14 +233,13 @@ def insert_articles(db: sqlite_utils.Database, records: Iterable[SourceRecord],
         next_id[table] = (current or 0) + 1
     counts = {table: 0 for table in TABLES}
     records = iter(records)
-    bigrams_seen: set[str] = set()  # written by this load, or found not to be index terms
     while batch := list(itertools.islice(records, _ROUND)):
         rows: dict[str, list[tuple]] = {table: [] for table in _STORED}
         index: list[tuple[int, str]] = []
-        new_bigrams: list[tuple[str, str]] = []
+        new_bigrams: set[str] = set()
         for record in batch:
             if bigrams:
-                new_bigrams.extend(new_rows(bigrams_of(record.tokens), bigrams_seen))
+                new_bigrams.update(bigrams_of(record.tokens))
             first = dict(next_id)
             for table, table_rows in record.rows.items():
                 rows[table].extend(_shift(table, table_rows, first))
@@ -253,9 +252,7 @@ def insert_articles(db: sqlite_utils.Database, records: Iterable[SourceRecord],
                 _insert_rows(db, table, rows[table])
                 counts[table] += len(rows[table])
         db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)", index)
-        # Kept when their articles are deleted (loader.search_bigrams says why).
-        db.conn.executemany(f"INSERT OR IGNORE INTO {BIGRAM_TABLE}(last, first) VALUES (?, ?)",
-                            sorted(new_bigrams))
+        add_bigrams(db.conn, new_bigrams)  # kept when deleted (loader.search_bigrams)
     return counts
 
 

@@ -85,7 +85,7 @@ def test_search_statements_are_bounded(dbs):
             conn.set_trace_callback(None)
     assert not any("search_vocabulary" in s for s in statements)
     lookups = [s for s in statements if "FROM search_bigrams" in s]
-    assert lookups == ["SELECT first FROM search_bigrams WHERE last = '片'"] * len(lookups)
+    assert lookups == ["SELECT firsts FROM search_bigrams WHERE last = '片'"] * len(lookups)
     assert 3 <= len(lookups) <= 2 * 3  # the page's expression and the count's
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from loader import schema
 from loader.load import load_content
-from loader.search_bigrams import bigrams_of, new_rows, tokenizer_keeps
+from loader.search_bigrams import add_bigrams, bigrams_of, tokenizer_keeps
 from loader.tokens import DRAFT_TOKEN, index_text, is_cjk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,10 +32,12 @@ def _index_bigrams(db: Path) -> set[str]:
 def _kept_bigrams(db: Path) -> set[str]:
     conn = sqlite3.connect(db)
     try:
-        return {first + last for last, first in
-                conn.execute(f"SELECT last, first FROM {schema.BIGRAM_TABLE}")}
+        rows = conn.execute(f"SELECT last, firsts FROM {schema.BIGRAM_TABLE}").fetchall()
     finally:
         conn.close()
+    for _, firsts in rows:  # in code point order, each once
+        assert list(firsts) == sorted(set(firsts))
+    return {first + last for last, firsts in rows for first in firsts}
 
 
 def _article(slug: str, body: str) -> str:
@@ -47,20 +49,21 @@ def _article(slug: str, body: str) -> str:
 def test_bigrams_of_takes_two_cjk_character_tokens_only():
     tokens = [index_text("生成式 AI 与芯片"), index_text("ok ai go"), index_text("芯"),
               f"{index_text('隐私')} {DRAFT_TOKEN}", index_text("ジョン・スミス")]
-    found = bigrams_of(tokens)
-    pairs = {found[at:at + 2] for at in range(0, len(found), 2)}
     # Latin words of two letters, lone characters and the draft token are not bigrams.
-    assert pairs == {"生成", "成式", "与芯", "芯片", "隐私", "ジョ", "ョン", "ン・", "・ス", "スミ", "ミス"}
-    assert found == "".join(sorted(pairs))
+    assert bigrams_of(tokens) == {"生成", "成式", "与芯", "芯片", "隐私", "ジョ", "ョン", "ン・",
+                                  "・ス", "スミ", "ミス"}
 
 
-def test_new_rows_keep_what_the_tokenizer_keeps_once():
+def test_add_bigrams_merges_what_the_tokenizer_keeps():
     assert not tokenizer_keeps("・") and tokenizer_keeps("ス") and tokenizer_keeps("芯")
-    seen: set[str] = set()
-    assert sorted(new_rows(bigrams_of([index_text("ジョン・スミス")]), seen)) == sorted([
-        ("ョ", "ジ"), ("ン", "ョ"), ("ミ", "ス"), ("ス", "ミ")])
-    assert new_rows(bigrams_of([index_text("スミス 芯片")]), seen) == [("片", "芯")]
-    assert {"ン・", "・ス", "芯片"} <= seen
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE {schema.BIGRAM_TABLE} (last TEXT PRIMARY KEY, firsts TEXT)")
+    assert add_bigrams(conn, bigrams_of([index_text("ジョン・スミス 芯片")])) == 5
+    # 𠀀 is past the Basic Multilingual Plane (CJK Extension B).
+    assert add_bigrams(conn, {"ミス", "隐片", "旧片", "𠀀片"}) == 3
+    assert add_bigrams(conn, {"ミス", "芯片"}) == 0
+    rows = dict(conn.execute(f"SELECT last, firsts FROM {schema.BIGRAM_TABLE}"))
+    assert rows == {"ョ": "ジ", "ン": "ョ", "ミ": "ス", "ス": "ミ", "片": "旧芯隐𠀀"}
 
 
 def test_a_load_keeps_exactly_the_index_bigrams(tmp_path):
