@@ -221,12 +221,12 @@ _ROUND = 100
 
 
 def insert_articles(db: sqlite_utils.Database, records: Iterable[SourceRecord],
-                    bigrams: bool = True) -> dict[str, int]:
-    """Insert parsed articles with all their parts, and index them for search
-    (adding their CJK bigrams to search_bigrams unless told not to: a load into a
-    new store reads them all from the index at the end). Returns how many rows
-    went into each table. ``records`` is read a round at a time, so it may be a
-    generator yielding articles as they are parsed."""
+                    added: set[str] | None = None) -> dict[str, int]:
+    """Insert parsed articles with all their parts, and index them for search.
+    Given ``added``, their CJK bigrams go into search_bigrams too, and into
+    ``added`` (a load into a new store reads them all from the index at the end
+    instead). Returns how many rows went into each table. ``records`` is read a
+    round at a time, so it may be a generator yielding articles as they are parsed."""
     next_id = {}
     for table in _COUNTED:
         current = db.execute(f"SELECT max(id) FROM [{stored(table)}]").fetchone()[0]
@@ -238,7 +238,7 @@ def insert_articles(db: sqlite_utils.Database, records: Iterable[SourceRecord],
         index: list[tuple[int, str]] = []
         new_bigrams: set[str] = set()
         for record in batch:
-            if bigrams:
+            if added is not None:
                 new_bigrams.update(bigrams_of(record.tokens))
             first = dict(next_id)
             for table, table_rows in record.rows.items():
@@ -252,13 +252,17 @@ def insert_articles(db: sqlite_utils.Database, records: Iterable[SourceRecord],
                 _insert_rows(db, table, rows[table])
                 counts[table] += len(rows[table])
         db.conn.executemany(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (?, ?)", index)
-        add_bigrams(db.conn, new_bigrams)  # kept when deleted (loader.search_bigrams)
+        if new_bigrams:
+            add_bigrams(db.conn, new_bigrams)
+            added.update(new_bigrams)
     return counts
 
 
-def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[str, int]:
-    """Remove articles and everything that belongs to them, search entries included.
-    Returns how many rows left each table."""
+def delete_articles(db: sqlite_utils.Database, article_ids: list[int],
+                    gone: set[str] | None = None) -> dict[str, int]:
+    """Remove articles and everything that belongs to them, search entries included;
+    the CJK bigrams of their search entries go into ``gone`` when given. Returns how
+    many rows left each table."""
     if not article_ids:
         return {}
     deleted: dict[str, int] = {}
@@ -267,8 +271,11 @@ def delete_articles(db: sqlite_utils.Database, article_ids: list[int]) -> dict[s
     docs = db.execute(f"SELECT d.id, {search_text_sql('d')}, a.draft FROM search_docs d JOIN articles a "
                       f"ON a.id = d.article_id WHERE d.article_id IN ({marks})",
                       article_ids).fetchall()
+    tokens = [(doc_id, doc_tokens(text, bool(draft))) for doc_id, text, draft in docs]
     db.conn.executemany(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', ?, ?)",
-                        [(doc_id, doc_tokens(text, bool(draft))) for doc_id, text, draft in docs])
+                        tokens)
+    if gone is not None:
+        gone.update(bigrams_of(text for _, text in tokens))
     deleted["route_points"] = db.execute(
         f"DELETE FROM {stored('route_points')} WHERE route_id IN "
         f"(SELECT id FROM routes WHERE article_id IN ({marks}))", article_ids).rowcount

@@ -37,7 +37,7 @@ import sqlite_utils
 
 from . import schema
 from .diagnostics import Diagnostic, LoadError, StoreError
-from .search_bigrams import write_from_index
+from .search_bigrams import drop_gone, write_from_index
 from .store import SourceRecord, delete_articles, insert_articles, write_meta
 
 # How long a load waits for readers' locks (the API never takes one that
@@ -301,17 +301,22 @@ def _apply(conn: sqlite3.Connection, change: Change, fresh: bool) -> dict[str, i
     # Counts follow from the rows deleted and inserted: counting the
     # tables of a 10,000-article store took a second of a 1-file reload.
     counts = {} if fresh else _stored_counts(conn)
-    for table, n in delete_articles(db, change.deleted_ids).items():
+    # The CJK bigrams of the search entries deleted and added (loader.search_bigrams).
+    gone: set[str] | None = None if fresh else set()
+    added: set[str] | None = None if fresh else set()
+    for table, n in delete_articles(db, change.deleted_ids, gone).items():
         counts[table] = counts.get(table, 0) - n
     if change.touched_paths:
         marks = ",".join("?" * len(change.touched_paths))
         conn.execute(f"DELETE FROM diagnostics WHERE path IN ({marks})",
                      sorted(change.touched_paths))
-    for table, n in insert_articles(db, change.records, bigrams=not fresh).items():
+    for table, n in insert_articles(db, change.records, added).items():
         counts[table] = counts.get(table, 0) + n
     if fresh:
         schema.create_indexes(db)
         write_from_index(conn)
+    else:
+        drop_gone(conn, gone - added)
     if change.warnings:
         db["diagnostics"].insert_all(
             [{"path": d.path, "line": d.line, "severity": d.severity, "message": d.message}

@@ -6,6 +6,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from loader import schema
 from loader.load import load_content
 from loader.search_bigrams import add_bigrams, bigrams_of, tokenizer_keeps
@@ -78,23 +80,66 @@ def test_a_load_keeps_exactly_the_index_bigrams(tmp_path):
     assert "ジョ" in expected and not any("・" in b or "゠" in b for b in expected)
 
 
-def test_a_reload_adds_new_bigrams_and_keeps_deleted_ones(tmp_path):
+@pytest.mark.parametrize("checks_at_most", [2000, 1])  # each looked for, or all read again
+def test_a_reload_adds_and_removes_bigrams(tmp_path, monkeypatch, checks_at_most):
+    monkeypatch.setattr("loader.search_bigrams._CHECKS_AT_MOST", checks_at_most)
     content = tmp_path / "content"
     content.mkdir()
     (content / "a.md").write_text(_article("a", "芯片与隐私"), encoding="utf-8")
-    (content / "b.md").write_text(_article("b", "量子计算"), encoding="utf-8")
+    (content / "b.md").write_text(_article("b", "量子计算与隐私"), encoding="utf-8")
     db = tmp_path / "store.db"
     load_content(content, db)
-    assert {"芯片", "量子"} <= _kept_bigrams(db) == _index_bigrams(db)
+    assert {"芯片", "量子", "隐私"} <= _kept_bigrams(db) == _index_bigrams(db)
 
-    (content / "b.md").unlink()
+    (content / "b.md").unlink()  # 隐私 stays: a.md has it too
+    (content / "a.md").write_text(_article("a", "芯片与推理"), encoding="utf-8")  # 隐私 goes
     (content / "c.md").write_text(_article("c", "边缘推理"), encoding="utf-8")
     load_content(content, db)
-    kept, indexed = _kept_bigrams(db), _index_bigrams(db)
-    assert {"边缘", "推理"} <= indexed and "量子" not in indexed
-    # A bigram of the deleted article stays: it matches nothing in the index.
-    assert kept - indexed == {"量子", "子计", "计算"}
-    assert indexed <= kept
+    kept = _kept_bigrams(db)
+    assert kept == _index_bigrams(db)
+    assert {"边缘", "推理", "芯片"} <= kept and not {"量子", "计算", "隐私", "私"} & kept
+
+
+def test_a_reload_finds_what_a_new_store_finds(tmp_path):
+    """After reloads that edit and delete, every character's search finds the same
+    docs with the same scores as in a store built anew from the same files."""
+    from api import search
+    from api.store import Snapshot
+    from loader.search_docs import search_text_sql
+
+    content = tmp_path / "content"
+    shutil.copytree(REAL_WORLD, content)
+    reloaded = tmp_path / "reloaded.db"
+    load_content(content, reloaded)
+    before = len(_kept_bigrams(reloaded))
+    files = sorted(p for p in content.glob("*.md") if p.name[:3] in ("zh-", "ja-"))
+    for path in files[:4]:
+        path.unlink()
+    for path in files[-4:]:
+        text = path.read_text("utf-8")
+        path.write_text(text[: len(text) // 2] + "\n\n边缘推理的新段落。\n", encoding="utf-8")
+    load_content(content, reloaded)
+    fresh = tmp_path / "fresh.db"
+    load_content(content, fresh)
+    assert _kept_bigrams(reloaded) == _kept_bigrams(fresh) == _index_bigrams(fresh)
+    assert len(_kept_bigrams(fresh)) < before - 1000  # the reloads took many away
+    snapshots = [Snapshot.open(reloaded), Snapshot.open(fresh)]
+    chars = sorted({b[1] for b in _kept_bigrams(fresh)})[::7]
+    assert len(chars) > 100
+    with_hits = 0
+    for char in chars:
+        found = []
+        for snapshot in snapshots:
+            sql, params = search._hits(snapshot.conn, char)
+            found.append(snapshot.conn.execute(
+                f"SELECT a.slug, d.kind, d.field, {search_text_sql('d')}, h.score FROM {sql} "
+                "JOIN search_docs d ON d.id = h.id JOIN articles a ON a.id = d.article_id "
+                "ORDER BY 1, 2, 3, 4, 5", params).fetchall())
+        assert [tuple(r) for r in found[0]] == [tuple(r) for r in found[1]], char
+        with_hits += bool(found[0])
+    assert with_hits > 100  # (a draft's characters find nothing: drafts are hidden)
+    for snapshot in snapshots:
+        snapshot.close()
 
 
 def test_a_store_of_another_schema_version_gets_its_bigrams_afresh(tmp_path):
