@@ -28,7 +28,7 @@ import sqlite_utils
 
 from .search_docs import slot_columns_sql
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Columns shared by every node that came from a span of a source file.
 _SPAN = {"source_path": str, "start_line": int, "end_line": int}

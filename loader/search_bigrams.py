@@ -9,7 +9,7 @@ worker waited. So the loader keeps those terms in ``search_bigrams``: a row per
 character with the first characters of the bigrams that end with it (``firsts``,
 in code point order), which a request looks up by the table's key. A row a
 bigram would take 19 MB in a store of 52 MB with 1.38 million bigrams (random
-text); a row a character, 4 MB.
+text); a row a character, 4.9 MB.
 
 The table holds the index's terms of two CJK characters, as FTS5's tokenizer
 keeps them (it splits on some of what loader.tokens counts as CJK, such as ・
@@ -58,11 +58,13 @@ def write_from_index(conn: sqlite3.Connection) -> int:
     return sum(map(len, firsts.values()))
 
 
-# Looking for a bigram in the index took 75 to 140 µs; reading all its CJK terms
-# again, 0.3 s at 10,000 of the benchmark's articles (709 bigrams) and 3.6 s for
-# 1.38 million bigrams of random text. So a load looks for at most this many, or a
-# tenth of the table's, whichever is more, and reads the terms again past that.
+# Looking for a bigram in the index took 55 to 140 µs; reading all its CJK terms
+# again, 0.3 s at 10,000 of the benchmark's articles (709 bigrams) and 3.4 to 3.6 s
+# for 1.3 million bigrams of random text, about 2.6 µs a bigram. So a load looks for
+# at most this many, or one for every 40 bigrams of the table, whichever is more,
+# and reads the terms again past that.
 _CHECKS_AT_MOST = 2000
+_BIGRAMS_A_CHECK = 40
 
 
 def drop_gone(conn: sqlite3.Connection, candidates: set[str]) -> int:
@@ -74,7 +76,7 @@ def drop_gone(conn: sqlite3.Connection, candidates: set[str]) -> int:
     if len(kept) > _CHECKS_AT_MOST:
         before = conn.execute(f"SELECT coalesce(sum(length(firsts)), 0) FROM {BIGRAM_TABLE}"
                               ).fetchone()[0]
-        if len(kept) > before // 10:
+        if len(kept) > before // _BIGRAMS_A_CHECK:
             conn.execute(f"DELETE FROM {BIGRAM_TABLE}")
             return before - write_from_index(conn)
     dropped: dict[str, set[str]] = {}

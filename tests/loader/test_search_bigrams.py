@@ -87,17 +87,19 @@ def test_a_reload_adds_and_removes_bigrams(tmp_path, monkeypatch, checks_at_most
     content.mkdir()
     (content / "a.md").write_text(_article("a", "芯片与隐私"), encoding="utf-8")
     (content / "b.md").write_text(_article("b", "量子计算与隐私"), encoding="utf-8")
+    (content / "d.md").write_text(_article("d", "数据中心"), encoding="utf-8")
     db = tmp_path / "store.db"
     load_content(content, db)
-    assert {"芯片", "量子", "隐私"} <= _kept_bigrams(db) == _index_bigrams(db)
+    assert {"芯片", "量子", "隐私", "中心"} <= _kept_bigrams(db) == _index_bigrams(db)
 
-    (content / "b.md").unlink()  # 隐私 stays: a.md has it too
-    (content / "a.md").write_text(_article("a", "芯片与推理"), encoding="utf-8")  # 隐私 goes
+    (content / "b.md").unlink()  # 隐私 stays: a.md, untouched, has it too
+    (content / "d.md").write_text(_article("d", "数据推理"), encoding="utf-8")  # 中心 goes
     (content / "c.md").write_text(_article("c", "边缘推理"), encoding="utf-8")
     load_content(content, db)
     kept = _kept_bigrams(db)
     assert kept == _index_bigrams(db)
-    assert {"边缘", "推理", "芯片"} <= kept and not {"量子", "计算", "隐私", "私"} & kept
+    assert {"边缘", "推理", "芯片", "隐私", "数据"} <= kept
+    assert not {"量子", "计算", "中心", "据中"} & kept
 
 
 def test_a_reload_finds_what_a_new_store_finds(tmp_path):
