@@ -72,7 +72,7 @@ def drop_gone(conn: sqlite3.Connection, candidates: set[str]) -> int:
     entries that no written one has) that the index no longer holds; returns how
     many. A bigram that matches nothing still costs every search for its character
     a look into the index (45 µs), so none is left behind."""
-    kept = [b for b in candidates if tokenizer_keeps(b[0]) and tokenizer_keeps(b[1])]
+    kept = [bigram for bigram in candidates if _a_term(bigram)]
     if len(kept) > _CHECKS_AT_MOST:
         before = conn.execute(f"SELECT coalesce(sum(length(firsts)), 0) FROM {BIGRAM_TABLE}"
                               ).fetchone()[0]
@@ -86,11 +86,8 @@ def drop_gone(conn: sqlite3.Connection, candidates: set[str]) -> int:
             dropped.setdefault(bigram[1], set()).add(bigram[0])
     if not dropped:
         return 0
-    rows = conn.execute(f"SELECT last, firsts FROM {BIGRAM_TABLE} WHERE last IN "
-                        "(SELECT value FROM json_each(?))",
-                        [json.dumps(sorted(dropped), ensure_ascii=False)]).fetchall()
     updates, gone = [], 0
-    for last, firsts in rows:
+    for last, firsts in _rows(conn, dropped).items():
         left = "".join(first for first in firsts if first not in dropped[last])
         gone += len(firsts) - len(left)
         updates.append((left, last))
@@ -114,13 +111,11 @@ def add_bigrams(conn: sqlite3.Connection, bigrams: set[str]) -> int:
     index holds as one term; returns how many were new."""
     added: dict[str, set[str]] = {}
     for bigram in bigrams:
-        if tokenizer_keeps(bigram[0]) and tokenizer_keeps(bigram[1]):
+        if _a_term(bigram):
             added.setdefault(bigram[1], set()).add(bigram[0])
     if not added:
         return 0
-    kept = dict(conn.execute(f"SELECT last, firsts FROM {BIGRAM_TABLE} WHERE last IN "
-                             "(SELECT value FROM json_each(?))",
-                             [json.dumps(sorted(added), ensure_ascii=False)]).fetchall())
+    kept = _rows(conn, added)
     rows, new = [], 0
     for last, firsts in sorted(added.items()):
         before = kept.get(last, "")
@@ -130,6 +125,18 @@ def add_bigrams(conn: sqlite3.Connection, bigrams: set[str]) -> int:
             new += len(fresh)
     conn.executemany(f"INSERT OR REPLACE INTO {BIGRAM_TABLE}(last, firsts) VALUES (?, ?)", rows)
     return new
+
+
+def _rows(conn: sqlite3.Connection, lasts) -> dict[str, str]:
+    """The table's rows (last -> firsts) for the characters ``lasts``."""
+    return dict(conn.execute(f"SELECT last, firsts FROM {BIGRAM_TABLE} WHERE last IN "
+                             "(SELECT value FROM json_each(?))",
+                             [json.dumps(sorted(lasts), ensure_ascii=False)]).fetchall())
+
+
+def _a_term(bigram: str) -> bool:
+    """Whether the index holds ``bigram`` as one term (its tokenizer keeps both)."""
+    return tokenizer_keeps(bigram[0]) and tokenizer_keeps(bigram[1])
 
 
 # SQLite's own answer: a private in-memory table with the index's tokenizer, made
