@@ -7,7 +7,9 @@ Queries the index cannot answer exactly (a lone CJK character inside a longer
 term, ``a芯``, or no word characters at all) fall back to a literal ``instr()``
 scan of the stored text (narrowed by the index to the texts that hold the
 query's CJK characters, when it has some), so every query either finds
-something or finds nothing, and never errors.
+something or finds nothing, and never errors. Punctuation the index leaves
+out inside a term (``c++``, ``node.js``) is checked the same way in the texts
+the index finds (loader.tokens.literal_pieces).
 """
 
 from __future__ import annotations
@@ -16,22 +18,32 @@ import html
 import json
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from api.drafts import search_expression
 from api.index_vocabulary import vocabulary_of
 from api.pagination import Order, Page, PageRequest, keyset_page
-from loader.fold import fold, fold_with_positions
+from loader.fold import fold, fold_with_positions, sources
 from loader.search_bigrams import tokenizer_keeps
 from loader.search_docs import search_text_sql
-from loader.tokens import cjk_expression, match_expression, runs, terms
+from loader.tokens import (cjk_expression, holds_left_out, literal_pieces, match_expression,
+                           pieces, runs, trimmed)
 
 SNIPPET_CHARS = 160
 
 # The docs' texts live in their nodes' columns (loader.search_docs.SEARCH_TEXTS).
 _TEXT = search_text_sql("d")
-_TEXTS = f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d"
+
+
+def _texts(where: str = "") -> str:
+    """A subquery of (id, text) of the search docs ``where`` selects (an SQL
+    clause on ``d``). Its LIMIT -1 keeps SQLite from flattening it into the
+    query around it, which would look the text up again for every mention of
+    ``text`` there: scanning every text for + took 2.9 s with a condition
+    naming it six times, 1.4 s with the text read once."""
+    return f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d {where} LIMIT -1"
 
 
 def _needs_scan(query: str, conn: sqlite3.Connection | None) -> bool:
@@ -52,7 +64,31 @@ def _needs_scan(query: str, conn: sqlite3.Connection | None) -> bool:
 
 
 def _scan_terms(query: str) -> list[str]:
-    return fold(query).split()
+    return [term for term in map(trimmed, fold(query).split()) if term]
+
+
+# A prefilter ORs one instr() per source of a character: past this many it
+# costs about what the fold it saves does.
+_SOURCES_AT_MOST = 16
+
+
+def _held(needles: list[str]) -> tuple[str, list]:
+    """An SQL condition (and its params) on ``text``: it holds every needle
+    (folded) once folded, as the index compares. Before folding a text (a
+    Python call, 6 µs), instr() over the raw text rules it out unless it holds
+    a source of one of the needle's characters (loader.fold.sources), the one
+    with the fewest: "++" scanned every text in 5.2 s at 10,000 articles, the
+    texts holding + in 0.7 s."""
+    conditions, params = [], []
+    for needle in needles:
+        choices = [sources(ch) for ch in set(unicodedata.normalize("NFKD", needle))]
+        fewest = min(choices, key=len, default=())
+        if 0 < len(fewest) <= _SOURCES_AT_MOST:
+            conditions.append("(" + " OR ".join("instr(text, ?) > 0" for _ in fewest) + ")")
+            params.extend(sorted(fewest))
+        conditions.append("instr(fold(text), ?) > 0")
+        params.append(needle)
+    return " AND ".join(conditions), params
 
 
 def _match(conn: sqlite3.Connection | None, query: str) -> str:
@@ -69,7 +105,48 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
     and its params."""
     if _needs_scan(query, conn):
         return _scanned_docs(query, conn)
-    return "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?", [_match(conn, query)]
+    return _index_docs(query, conn, _held_pieces(query, conn))
+
+
+_MATCHED = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?"
+_HELD_PIECES_KEPT = 256  # queries per connection
+
+
+def _index_docs(query: str, conn: sqlite3.Connection | None, literal: list[str]
+                ) -> tuple[str, list]:
+    """matching_docs for a query the index answers: its match, narrowed to the
+    texts that hold each of ``literal`` as written ("c++": the index finds the
+    word c, and the texts it finds must hold c++)."""
+    if not literal:
+        return _MATCHED, [_match(conn, query)]
+    held, held_params = _held(literal)
+    return (f"SELECT id FROM ({_texts(f'WHERE d.id IN ({_MATCHED})')}) WHERE {held}",
+            [_match(conn, query), *held_params])
+
+
+def _held_pieces(query: str, conn: sqlite3.Connection | None) -> list[str]:
+    """The query's literal pieces (loader.tokens.literal_pieces) that some text the
+    index finds for it holds. The others are taken for search syntax brought from
+    elsewhere, or a slip (``*芯片``, ``privacy+``, ``+ai``), and their words are
+    searched alone: a term's punctuation narrows the search, never empties it.
+    Kept per connection (one version of the store), as a count and a page ask."""
+    literal = literal_pieces(query)
+    if not literal or conn is None:
+        return literal
+    known = getattr(conn, "held_pieces", None)
+    if known is None or len(known) >= _HELD_PIECES_KEPT:
+        known = conn.held_pieces = {}
+    if query not in known:
+        match = _match(conn, query)
+        texts = _texts(f"WHERE d.id IN ({_MATCHED})")
+        kept = []
+        for piece in literal:
+            held, params = _held([piece])
+            sql = f"SELECT 1 FROM ({texts}) WHERE {held} LIMIT 1"
+            if conn.execute(sql, [match, *params]).fetchone() is not None:
+                kept.append(piece)
+        known[query] = kept
+    return known[query]
 
 
 def _scanned_docs(query: str, conn: sqlite3.Connection | None) -> tuple[str, list]:
@@ -79,17 +156,17 @@ def _scanned_docs(query: str, conn: sqlite3.Connection | None) -> tuple[str, lis
     scan = _scan_terms(query)
     if not scan:
         return "SELECT id FROM search_docs WHERE 0", []
-    conditions = " AND ".join("instr(fold(text), ?) > 0" for _ in scan)
+    conditions, params = _held(scan)
     vocabulary = vocabulary_of(conn)
     narrow = cjk_expression(query, vocabulary.endings, tokenizer_keeps) \
         if vocabulary is not None else None
     if narrow is None:
-        return f"SELECT id FROM ({_TEXTS}) WHERE {conditions}", scan
+        return f"SELECT id FROM ({_texts()}) WHERE {conditions}", params
     # Only the texts that hold the query's CJK characters (the index says
     # which): "AI芯", typed on the way to "AI芯片", scanned every text, 8 s
     # at 10,000 articles.
-    return (f"SELECT id FROM ({_TEXTS} WHERE d.id IN (SELECT rowid FROM search_fts "
-            f"WHERE search_fts MATCH ?)) WHERE {conditions}", [narrow, *scan])
+    narrowed = _texts("WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
+    return f"SELECT id FROM ({narrowed}) WHERE {conditions}", [narrow, *params]
 
 
 @dataclass
@@ -139,15 +216,22 @@ def _hits(conn: sqlite3.Connection, query: str, scored: bool = True) -> tuple[st
         docs_sql, docs_params = matching_docs(query, conn)
         return f"({docs_sql}) h", docs_params
     if _needs_scan(query, conn):
+        scan = _scan_terms(query)
+        if not scan:  # punctuation alone, such as a full stop: nothing to find
+            return "(SELECT id, 0.0 AS score FROM search_docs WHERE 0) h", []
         docs_sql, docs_params = _scanned_docs(query, conn)
-        first = _scan_terms(query)[0]
+        first = scan[0]
         # Occurrences of the first term, damped by length: a crude but stable rank.
         score = ("(CAST(length(fold(text)) - length(replace(fold(text), ?, '')) AS REAL) "
                  "/ length(?)) / (1.0 + length(text) / 200.0)")
-        return (f"(SELECT id, {score} AS score FROM ({_TEXTS}) WHERE id IN ({docs_sql})) h",
+        return (f"(SELECT id, {score} AS score FROM ({_texts(f'WHERE d.id IN ({docs_sql})')})) h",
                 [first, first, *docs_params])
-    return ("(SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts "
-            "WHERE search_fts MATCH ?) h", [_match(conn, query)])
+    ranked = "SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH ?"
+    literal = _held_pieces(query, conn)
+    if not literal:
+        return f"({ranked}) h", [_match(conn, query)]
+    docs_sql, docs_params = _index_docs(query, conn, literal)  # ranked by the index
+    return f"({ranked} AND rowid IN ({docs_sql})) h", [_match(conn, query), *docs_params]
 
 
 def _source(conn: sqlite3.Connection, query: str, hit_filter: HitFilter, scored: bool = True
@@ -165,7 +249,8 @@ def _source(conn: sqlite3.Connection, query: str, hit_filter: HitFilter, scored:
 def count_hits(conn: sqlite3.Connection, query: str, hit_filter: HitFilter) -> int:
     if not query.strip():
         return 0
-    if not _needs_scan(query, conn) and hit_filter.kinds is None and not hit_filter.on_articles:
+    if not _needs_scan(query, conn) and not _held_pieces(query, conn) and hit_filter.kinds is None \
+            and not hit_filter.on_articles:
         # the index alone can count: no join
         sql = "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?"
         return conn.execute(sql, [_match(conn, query)]).fetchone()[0]
@@ -187,9 +272,10 @@ def hits_page(conn: sqlite3.Connection, query: str, hit_filter: HitFilter,
 def _needle_pattern(query: str) -> re.Pattern | None:
     """A pattern for the folded literal pieces of the query worth highlighting."""
     needles: set[str] = set()
-    for term in terms(fold(query)):
+    for term in _scan_terms(query):
         needles.add(term)
-        needles.update(run for run, _ in runs(term))
+        for piece in pieces(term):  # c++ as a whole; google芯片 and its words too
+            needles.update([piece] if holds_left_out(piece) else (run for run, _ in runs(piece)))
     needles.discard("")
     if not needles:
         return None

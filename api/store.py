@@ -83,6 +83,7 @@ class ReadOnlyConnection(sqlite3.Connection):
     bigram_table = False  # in the store's own table; else in temp.search_vocabulary
     index_vocabulary = None  # made when first needed (api.index_vocabulary)
     shared_tags = None  # the articles' tags, read when first needed (api.shared_tags)
+    held_pieces = None  # a query's literal pieces that its texts hold (api.search), by query
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:

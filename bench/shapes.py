@@ -79,6 +79,11 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
          '{ routes(first: 20, filter: {pros: "成本"}) { nodes { name } totalCount } }'),
         ("search, a common English word (model)",
          '{ search(query: "model", first: 20) { totalCount nodes { snippet } } }'),
+        # No index holds punctuation: every text is read (once) for it.
+        ("search, punctuation alone (++)",
+         '{ search(query: "++", first: 20) { totalCount nodes { snippet } } }'),
+        ("search, a term with punctuation (c++)",
+         '{ search(query: "c++", first: 20) { totalCount nodes { snippet } } }'),
         ("a page of twenty articles with their neighbours and related articles",
          "{ articles(first: 20) { nodes { previous { slug } next { slug } "
          "related(first: 5) { slug } } } }"),

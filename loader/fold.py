@@ -78,3 +78,32 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
         pieces.append(folded)
         origins.extend([index] * len(folded))
     return "".join(pieces), origins
+
+
+def sources(char: str) -> frozenset[str]:
+    """Every character that may stand in a text whose fold holds ``char``
+    (``char`` itself, ``＋`` and ``⁺`` for ``+``, ``Á`` for ``a``), for ``char``
+    taken from the full compatibility decomposition (NFKD) of a folded string.
+
+    A text whose fold holds a folded string holds, for each character of the
+    string's NFKD, one of that character's sources: so ``instr()`` over the
+    raw text for the sources of one of them rules texts out without folding
+    them (api.search). Folding is a Python call per text; instr is not."""
+    return _sources().get(char, frozenset()) | {char}
+
+
+@lru_cache(maxsize=None)
+def _sources() -> dict[str, frozenset[str]]:
+    # Built once per process from every code point that folding may change, in
+    # about 0.35 s: a character's sources are the characters whose NFKD, or the
+    # NFKD of whose fold, holds it.
+    found: dict[str, set[str]] = {}
+    traditional = traditional_characters()
+    for code in range(0x110000):
+        ch = chr(code)
+        if not unicodedata.is_normalized("NFKD", ch) or ch.casefold() != ch \
+                or ch in traditional:  # (Hangul syllables have no decomposition() entry)
+            decomposed = unicodedata.normalize("NFKD", ch) + unicodedata.normalize("NFKD", fold(ch))
+            for part in set(decomposed) - {ch}:
+                found.setdefault(part, set()).add(ch)
+    return {part: frozenset(chars) for part, chars in found.items()}

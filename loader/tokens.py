@@ -17,6 +17,7 @@ the index's vocabulary, the bigrams that end with it (match_expression).
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable, Sequence
 
 from .fold import fold
@@ -159,6 +160,70 @@ def cjk_expression(query: str, endings: Callable[[str], Sequence[str]],
               for term in fold(query).split() for run, cjk in runs(term)
               if cjk and all(map(findable, run))]
     return " AND ".join(dict.fromkeys(needed)) if needed else None
+
+
+# What may stand around a term in running text without being part of it: quotes,
+# brackets, dashes, and the marks that end a clause, so that "ai." is ai and
+# "（芯片）" is 芯片 (forms after folding: NFKC has made ，！（ into , ! ().
+# A full stop only at the end: ".net" keeps it. And the wildcard and boost of
+# other engines' syntax (芯片*, ^ai).
+_OUTER_CATEGORIES = frozenset({"Ps", "Pe", "Pi", "Pf", "Pd"})
+_CLAUSE_MARKS = frozenset(",;:!?。、'\"¡¿*^")
+# A character the index leaves out of its tokens (neither a word character nor CJK).
+_LEFT_OUT = re.compile(f"[^\\w{CJK_RANGES}]")
+
+
+def _outer(ch: str, at_end: bool) -> bool:
+    if is_cjk(ch):  # kana's own marks (゠ ・) are searched as written
+        return False
+    return (unicodedata.category(ch) in _OUTER_CATEGORIES or ch in _CLAUSE_MARKS
+            or (at_end and ch == "."))
+
+
+def trimmed(term: str) -> str:
+    """``term`` without the punctuation that may lead or trail it in running text."""
+    start, end = 0, len(term)
+    while start < end and _outer(term[start], False):
+        start += 1
+    while end > start and _outer(term[end - 1], True):
+        end -= 1
+    return term[start:end]
+
+
+def _joins(ch: str) -> bool:
+    """Hyphens, dashes and apostrophes join the parts of a word ("e-mail", "don't")."""
+    return (unicodedata.category(ch) == "Pd" and not is_cjk(ch)) or ch in "'’"
+
+
+def pieces(term: str) -> list[str]:
+    """A trimmed term split where its parts join (``gpt-3.5`` -> ``gpt``, ``3.5``)."""
+    found, start = [], 0
+    for at, ch in enumerate(term):
+        if _joins(ch):
+            found.append(term[start:at])
+            start = at + 1
+    found.append(term[start:])
+    return [piece for piece in found if piece]
+
+
+def holds_left_out(piece: str) -> bool:
+    """True when the index cannot tell ``piece`` from its words alone (c++, c#,
+    node.js, 3.5): a character in it is in no token."""
+    return _LEFT_OUT.search(piece) is not None
+
+
+def literal_pieces(query: str) -> list[str]:
+    """The pieces of the query's terms that a text must hold as written (folded),
+    besides the index's match: those holding a character the index leaves out.
+
+    The index matches "c++" wherever the word c stands, and "node.js" wherever
+    node is followed by js; a literal query means the text holds c++ and
+    node.js. Parts joined by a hyphen, dash or apostrophe are left to the index,
+    which finds them whichever of those joins them (e-mail, e–mail), and so is
+    the punctuation around a term (trimmed)."""
+    found = [piece for term in fold(query).split() for piece in pieces(trimmed(term))
+             if holds_left_out(piece)]
+    return list(dict.fromkeys(found))
 
 
 def terms(query: str) -> list[str]:

@@ -16,7 +16,7 @@ def test_every_shape_answers_as_graphql_core_does_and_a_short_run_reports_it(tmp
     compiled = inprocess.executor(Settings(db_path=db), snapshot)
     standard = inprocess.executor(Settings(db_path=db, compiled_execution=False), snapshot)
     found = shapes.shapes(compiled, snapshot)  # the executor raises on any error
-    assert len(found) == 14
+    assert len(found) == 16
     for name, query in found:
         assert compiled(query, None) == standard(query, None), name
     rows = shapes.measure(db)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from loader.fold import fold
 from loader.language import reading_time_minutes
 from loader.text import anchor, word_count
-from loader.tokens import CJK_RANGES, count_cjk, index_text, tokenize
+from loader.tokens import CJK_RANGES, count_cjk, index_text, literal_pieces, tokenize, trimmed
 
 _CJK = re.compile(f"[{CJK_RANGES}]")
 _RUN = re.compile(f"([{CJK_RANGES}]+)|([^\\W{CJK_RANGES}]+)")
@@ -114,3 +115,25 @@ def test_word_counts_match_the_definition(text):
 def test_anchors_match_the_per_character_definition(text):
     assert anchor(text) == reference_anchor(text)
 
+
+
+@pytest.mark.parametrize("query, literal", [
+    ("c++", ["c++"]), ("C#", ["c#"]), ("ｃ＋＋", ["c++"]), (".NET", [".net"]),
+    ("node.js", ["node.js"]), ("gpt-3.5", ["3.5"]), ("50%", ["50%"]), ("++", ["++"]),
+    ("c++, c#.", ["c++", "c#"]), ("（C++）", ["c++"]), ("“c++”", ["c++"]), ("c++ c++", ["c++"]),
+    ("ai.", []), ("e-mail", []), ("e–mail", []), ("don't", []), ("don’t", []), ("「芯片」。", []),
+    ("，", []), ("-芯片", []), ("x\u0301y", ["x\u0301y"]), ("k・z", []), ("゠", []),
+])
+def test_literal_pieces_are_what_the_index_leaves_out(query, literal):
+    """Inside a term, a character in no token is literal; around it, punctuation of
+    running text is not part of it, and hyphens and apostrophes join words."""
+    assert literal_pieces(query) == literal
+
+
+@pytest.mark.parametrize("term, inner", [
+    ("ai.", "ai"), (".net", ".net"), ("(c++)", "c++"), ("「芯片」", "芯片"), ("-x-", "x"),
+    ("...", ""), ("゠", "゠"), ("・ス", "・ス"), ("#1", "#1"), ("*芯片*", "芯片"), ("^ai", "ai"),
+    ("x^2", "x^2"),
+])
+def test_trimmed_drops_only_the_punctuation_around_a_term(term, inner):
+    assert trimmed(term) == inner
