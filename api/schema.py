@@ -253,8 +253,9 @@ class Query:
         page = search.hits_page(conn, query, hit_filter, request, sign)
         info.context.reads.collections.add(SEARCH)
         info.context.reads.articles(page.rows, "article_id")
+        marked = search.marked_query(query, conn)
         return connections.build(page, lambda: search.count_hits(conn, query, hit_filter),
-                                 lambda row: SearchHit(row=row, query=query,
+                                 lambda row: SearchHit(row=row, query=marked,
                                                        field=SearchField(row["field"]),
                                                        score=float(row["score"] or 0.0)))
 

@@ -37,13 +37,14 @@ SNIPPET_CHARS = 160
 _TEXT = search_text_sql("d")
 
 
-def _texts(where: str = "") -> str:
+def _texts(where: str = "", limit: int = -1) -> str:
     """A subquery of (id, text) of the search docs ``where`` selects (an SQL
-    clause on ``d``). Its LIMIT -1 keeps SQLite from flattening it into the
-    query around it, which would look the text up again for every mention of
-    ``text`` there: scanning every text for + took 2.9 s with a condition
-    naming it six times, 1.4 s with the text read once."""
-    return f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d {where} LIMIT -1"
+    clause on ``d``), the first ``limit`` of them. Its LIMIT (even -1, none)
+    keeps SQLite from flattening it into the query around it, which would look
+    the text up again for every mention of ``text`` there: scanning every text
+    for + took 2.9 s with a condition naming it six times, 1.4 s with the text
+    read once."""
+    return f"SELECT d.id AS id, {_TEXT} AS text FROM search_docs d {where} LIMIT {int(limit)}"
 
 
 def _needs_scan(query: str, conn: sqlite3.Connection | None) -> bool:
@@ -68,27 +69,57 @@ def _scan_terms(query: str) -> list[str]:
 
 
 # A prefilter ORs one instr() per source of a character: past this many it
-# costs about what the fold it saves does.
-_SOURCES_AT_MOST = 16
+# costs about what the fold it saves does (an instr 0.2 µs a text, a fold 6).
+_SOURCES_AT_MOST = 32
+# Pieces of punctuation checked per query (c++, node.js, 3.5): more are read as
+# a slip, their words alone searched (so a long query cannot ask for many scans).
+_PIECES_AT_MOST = 4
+# Texts the words find that are read for a piece's punctuation: enough to find
+# it where it is written, and a bound on the work when it is written nowhere
+# (.模型: the 89,000 texts that hold 模型 at 10,000 articles, 0.73 s).
+_TEXTS_READ_FOR_PIECES = 5000
+_HELD_PIECES_KEPT = 256  # queries per connection
 
 
-def _held(needles: list[str]) -> tuple[str, list]:
-    """An SQL condition (and its params) on ``text``: it holds every needle
-    (folded) once folded, as the index compares. Before folding a text (a
-    Python call, 6 µs), instr() over the raw text rules it out unless it holds
-    a source of one of the needle's characters (loader.fold.sources), the one
-    with the fewest: "++" scanned every text in 5.2 s at 10,000 articles, the
-    texts holding + in 0.7 s."""
-    conditions, params = [], []
-    for needle in needles:
-        choices = [sources(ch) for ch in set(unicodedata.normalize("NFKD", needle))]
-        fewest = min(choices, key=len, default=())
+def _prefilter(needle: str) -> tuple[str, list] | None:
+    """An SQL condition on the raw ``text`` that every text whose fold holds
+    ``needle`` meets: it holds a source of one of the needle's characters
+    (loader.fold.sources), of a character the index leaves out if one has few
+    enough (within texts the index found for c++, + rules out, c does not), else
+    of the one with the fewest. None if every character has too many."""
+    chars = set(unicodedata.normalize("NFKD", needle))
+    for group in ([ch for ch in chars if holds_left_out(ch)], chars):
+        fewest = min(map(sources, group), key=len, default=())
         if 0 < len(fewest) <= _SOURCES_AT_MOST:
-            conditions.append("(" + " OR ".join("instr(text, ?) > 0" for _ in fewest) + ")")
-            params.extend(sorted(fewest))
-        conditions.append("instr(fold(text), ?) > 0")
-        params.append(needle)
-    return " AND ".join(conditions), params
+            return "(" + " OR ".join("instr(text, ?) > 0" for _ in fewest) + ")", sorted(fewest)
+    return None
+
+
+def _folded(texts: str, needles: list[str], every: bool = True) -> tuple[str, list]:
+    """A subquery of (id, text, folded) over ``texts`` (a _texts() subquery),
+    each text folded once (a Python call, 6 µs) and only if its raw form may hold
+    every needle (``every``) or any of them (_prefilter): "++" folded every text
+    in 4.1 s at 10,000 articles, the texts holding + in 1.5 s."""
+    conditions, params, seen = [], [], set()
+    for needle in needles:
+        found = _prefilter(needle)
+        if found is None and not every:  # any needle: without a test for one, no test
+            conditions, params = [], []
+            break
+        if found is not None and found[0] + repr(found[1]) not in seen:  # .ai ..ai: one test
+            seen.add(found[0] + repr(found[1]))
+            conditions.append(found[0])
+            params.extend(found[1])
+    where = (" WHERE " + (" AND " if every else " OR ").join(conditions)) if conditions else ""
+    return f"SELECT id, text, fold(text) AS folded FROM ({texts}){where} LIMIT -1", params
+
+
+def _holding(texts: str, texts_params: list, needles: list[str]) -> tuple[str, list]:
+    """The ids of ``texts`` whose fold holds every needle (folded), as the index
+    compares."""
+    folded, params = _folded(texts, needles)
+    held = " AND ".join("instr(folded, ?) > 0" for _ in needles)
+    return f"SELECT id FROM ({folded}) WHERE {held}", [*texts_params, *params, *needles]
 
 
 def _match(conn: sqlite3.Connection | None, query: str) -> str:
@@ -109,7 +140,6 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
 
 
 _MATCHED = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ?"
-_HELD_PIECES_KEPT = 256  # queries per connection
 
 
 def _index_docs(query: str, conn: sqlite3.Connection | None, literal: list[str]
@@ -119,34 +149,50 @@ def _index_docs(query: str, conn: sqlite3.Connection | None, literal: list[str]
     word c, and the texts it finds must hold c++)."""
     if not literal:
         return _MATCHED, [_match(conn, query)]
-    held, held_params = _held(literal)
-    return (f"SELECT id FROM ({_texts(f'WHERE d.id IN ({_MATCHED})')}) WHERE {held}",
-            [_match(conn, query), *held_params])
+    return _holding(_texts(f"WHERE d.id IN ({_MATCHED})"), [_match(conn, query)], literal)
 
 
 def _held_pieces(query: str, conn: sqlite3.Connection | None) -> list[str]:
-    """The query's literal pieces (loader.tokens.literal_pieces) that some text the
-    index finds for it holds. The others are taken for search syntax brought from
-    elsewhere, or a slip (``*芯片``, ``privacy+``, ``+ai``), and their words are
-    searched alone: a term's punctuation narrows the search, never empties it.
+    """The query's literal pieces (loader.tokens.literal_pieces, the first
+    _PIECES_AT_MOST) that some text the index finds for its words holds (one of
+    the first _TEXTS_READ_FOR_PIECES). The others are taken for a slip or for
+    search syntax brought from elsewhere (``*芯片``, ``privacy+``, ``+ai``), and
+    their words are searched alone.
     Kept per connection (one version of the store), as a count and a page ask."""
-    literal = literal_pieces(query)
+    literal = literal_pieces(query)[:_PIECES_AT_MOST]
     if not literal or conn is None:
         return literal
     known = getattr(conn, "held_pieces", None)
-    if known is None or len(known) >= _HELD_PIECES_KEPT:
-        known = conn.held_pieces = {}
-    if query not in known:
-        match = _match(conn, query)
-        texts = _texts(f"WHERE d.id IN ({_MATCHED})")
-        kept = []
-        for piece in literal:
-            held, params = _held([piece])
-            sql = f"SELECT 1 FROM ({texts}) WHERE {held} LIMIT 1"
-            if conn.execute(sql, [match, *params]).fetchone() is not None:
-                kept.append(piece)
+    if known is not None and query in known:
+        return known[query]
+    # One pass over the texts the words find, each folded once (or not at all
+    # if it holds no source of any piece's punctuation).
+    folded, params = _folded(_texts(f"WHERE d.id IN ({_MATCHED})", _TEXTS_READ_FOR_PIECES),
+                             literal, every=False)
+    columns = ", ".join("max(instr(folded, ?) > 0)" for _ in literal)
+    row = conn.execute(f"SELECT {columns} FROM ({folded})",
+                       [*literal, _match(conn, query), *params]).fetchone()
+    kept = [piece for piece, held in zip(literal, row) if held]
+    if hasattr(conn, "__dict__"):  # an API connection (api.store), not a bare sqlite3 one
+        if known is None or len(known) >= _HELD_PIECES_KEPT:
+            known = conn.held_pieces = {}
         known[query] = kept
-    return known[query]
+    return kept
+
+
+def marked_query(query: str, conn: sqlite3.Connection | None) -> str:
+    """``query`` as its hits' snippets mark it: a piece of punctuation that no text
+    holds (dropped by _held_pieces) is marked as its words, as they were searched."""
+    if _needs_scan(query, conn):
+        return query
+    dropped = set(literal_pieces(query)) - set(_held_pieces(query, conn))
+    if not dropped:
+        return query
+    terms = []
+    for term in map(trimmed, fold(query).split()):
+        for piece in pieces(term):
+            terms.extend(run for run, _ in runs(piece)) if piece in dropped else terms.append(piece)
+    return " ".join(terms)
 
 
 def _scanned_docs(query: str, conn: sqlite3.Connection | None) -> tuple[str, list]:
@@ -156,17 +202,16 @@ def _scanned_docs(query: str, conn: sqlite3.Connection | None) -> tuple[str, lis
     scan = _scan_terms(query)
     if not scan:
         return "SELECT id FROM search_docs WHERE 0", []
-    conditions, params = _held(scan)
     vocabulary = vocabulary_of(conn)
     narrow = cjk_expression(query, vocabulary.endings, tokenizer_keeps) \
         if vocabulary is not None else None
     if narrow is None:
-        return f"SELECT id FROM ({_texts()}) WHERE {conditions}", params
+        return _holding(_texts(), [], scan)
     # Only the texts that hold the query's CJK characters (the index says
     # which): "AI芯", typed on the way to "AI芯片", scanned every text, 8 s
     # at 10,000 articles.
     narrowed = _texts("WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-    return f"SELECT id FROM ({narrowed}) WHERE {conditions}", [narrow, *params]
+    return _holding(narrowed, [narrow], scan)
 
 
 @dataclass
@@ -220,18 +265,19 @@ def _hits(conn: sqlite3.Connection, query: str, scored: bool = True) -> tuple[st
         if not scan:  # punctuation alone, such as a full stop: nothing to find
             return "(SELECT id, 0.0 AS score FROM search_docs WHERE 0) h", []
         docs_sql, docs_params = _scanned_docs(query, conn)
-        first = scan[0]
         # Occurrences of the first term, damped by length: a crude but stable rank.
-        score = ("(CAST(length(fold(text)) - length(replace(fold(text), ?, '')) AS REAL) "
-                 "/ length(?)) / (1.0 + length(text) / 200.0)")
-        return (f"(SELECT id, {score} AS score FROM ({_texts(f'WHERE d.id IN ({docs_sql})')})) h",
-                [first, first, *docs_params])
+        score = ("(CAST(length(folded) - length(replace(folded, ?, '')) AS REAL) / length(?)) "
+                 "/ (1.0 + length(text) / 200.0)")
+        folded, _ = _folded(_texts(f"WHERE d.id IN ({docs_sql})"), [])
+        return f"(SELECT id, {score} AS score FROM ({folded})) h", [scan[0], scan[0], *docs_params]
     ranked = "SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH ?"
     literal = _held_pieces(query, conn)
     if not literal:
         return f"({ranked}) h", [_match(conn, query)]
     docs_sql, docs_params = _index_docs(query, conn, literal)  # ranked by the index
-    return f"({ranked} AND rowid IN ({docs_sql})) h", [_match(conn, query), *docs_params]
+    # +rowid: a bare rowid IN (…) is handed to FTS5, which then runs the MATCH
+    # again for every id of the list (20 ms to 41 s for a page of 为代表，能耗).
+    return f"({ranked} AND +rowid IN ({docs_sql})) h", [_match(conn, query), *docs_params]
 
 
 def _source(conn: sqlite3.Connection, query: str, hit_filter: HitFilter, scored: bool = True

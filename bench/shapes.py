@@ -82,8 +82,8 @@ def shapes(run, snapshot: Snapshot) -> list[tuple[str, str]]:
         # No index holds punctuation: every text is read (once) for it.
         ("search, punctuation alone (++)",
          '{ search(query: "++", first: 20) { totalCount nodes { snippet } } }'),
-        ("search, a term with punctuation (c++)",
-         '{ search(query: "c++", first: 20) { totalCount nodes { snippet } } }'),
+        ("search, a term with punctuation (为代表，能耗: the comma as written)",
+         '{ search(query: "为代表，能耗", first: 20) { totalCount nodes { snippet } } }'),
         ("a page of twenty articles with their neighbours and related articles",
          "{ articles(first: 20) { nodes { previous { slug } next { slug } "
          "related(first: 5) { slug } } } }"),

@@ -108,7 +108,8 @@ def match_expression(query: str, prefix: bool = True,
     NEAR(, *, AND, -, ^ and brackets are just characters). With ``prefix``,
     a last term that ends in a word of at least two Latin letters or digits
     (nothing after it: "c++" and "ai." are whole words) matches as a prefix
-    too (search as you type: "infer" finds "inference"). Returns None
+    too (search as you type: "infer" finds "inference"), and so does any
+    such term followed by ``*`` ("infer*", as other engines spell a prefix). Returns None
     when the query has no searchable characters at all.
 
     A term of one CJK character X matches the tokens that start with it (X
@@ -131,8 +132,9 @@ def match_expression(query: str, prefix: bool = True,
             tokens.extend(_run_tokens(run, cjk))
         phrase = _quote(" ".join(tokens))
         last_run, last_cjk = term_runs[-1]
-        if prefix and index == len(all_terms) - 1 and not last_cjk and len(last_run) >= 2 \
-                and term.endswith(last_run):
+        bare = term.rstrip("*")  # infer* asks for a prefix wherever it stands
+        if prefix and (index == len(all_terms) - 1 or bare != term) and not last_cjk \
+                and len(last_run) >= 2 and bare.endswith(last_run):
             phrase += " *"  # the last token as a prefix: FTS5's phrase prefix query
         phrases.append(phrase)
     if not phrases:

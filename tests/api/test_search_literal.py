@@ -105,6 +105,21 @@ def test_terms_are_literal_where_the_index_cannot_tell(client, query, expected):
     assert found(client, query) == expected
 
 
+@pytest.mark.parametrize("query, marked", [("privacy+", "Rust"), ("rust+", "Rust"),
+                                           ("*rust", "Rust"), ("c+++", "C")])
+def test_snippets_mark_the_words_of_punctuation_no_text_holds(client, query, marked):
+    snippets = [hit["snippet"] for hit in search(client, query)["nodes"]]
+    if query == "privacy+":
+        assert not snippets  # no text holds the word privacy either
+        return
+    assert snippets and all(f"<mark>{marked}</mark>" in snippet for snippet in snippets), snippets
+
+
+def test_a_trailing_star_asks_for_a_prefix(client):
+    assert found(client, "adopt*") == found(client, "adopt") == {"Rust adoption"}
+    assert found(client, "adopt* rust") == {"Rust adoption"}
+
+
 def test_snippets_mark_the_literal_term_not_its_word(client):
     hits = search(client, "c++")["nodes"]
     marked = [hit["snippet"] for hit in hits]
