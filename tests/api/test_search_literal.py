@@ -140,3 +140,20 @@ def test_list_filters_use_the_same_terms(client, query):
                  {"q": query})["data"]["articles"]["nodes"]
     hits = search(client, query)["nodes"]
     assert listed and {a["slug"] for a in listed} == {h["article"]["slug"] for h in hits}, query
+
+
+def test_a_connection_keeps_the_docs_of_its_last_few_scans(tmp_path):
+    from api import search as search_module
+    from api.store import Snapshot
+
+    snapshot = Snapshot.open(build_db(tmp_path, {"languages.md": ARTICLE}))
+    conn = snapshot.conn
+    direct = {row[0] for row in conn.execute(*search_module._scanned_docs("++", None))}
+    assert direct  # read straight from the texts, with no connection to keep them
+    sql, params = search_module.matching_docs("++", conn)
+    assert "json_each" in sql and {row[0] for row in conn.execute(sql, params)} == direct
+    assert set(conn.scanned_docs) == {"++"}
+    for query in ["#", "%", "++", "・", "＋＋"]:
+        search_module.matching_docs(query, conn)
+    assert list(conn.scanned_docs) == ["%", "++", "・", "＋＋"]  # the least recently used went
+    snapshot.close()
