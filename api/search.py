@@ -77,7 +77,8 @@ _PIECES_AT_MOST = 4
 # Texts the words find that are read for a piece's punctuation: enough to find
 # it where it is written, and a bound on the work when it is written nowhere
 # (.模型: the 89,000 texts that hold 模型 at 10,000 articles, 0.73 s).
-_TEXTS_READ_FOR_PIECES = 5000
+_TEXTS_READ_FOR_PIECES = 20_000  # instr() over the raw text, 0.2 µs a source
+_TEXTS_FOLDED_FOR_PIECES = 5000  # of those, the ones that may hold a piece
 _HELD_PIECES_KEPT = 256  # queries per connection
 
 
@@ -95,11 +96,13 @@ def _prefilter(needle: str) -> tuple[str, list] | None:
     return None
 
 
-def _folded(texts: str, needles: list[str], every: bool = True) -> tuple[str, list]:
+def _folded(texts: str, needles: list[str], every: bool = True, limit: int = -1
+            ) -> tuple[str, list]:
     """A subquery of (id, text, folded) over ``texts`` (a _texts() subquery),
     each text folded once (a Python call, 6 µs) and only if its raw form may hold
-    every needle (``every``) or any of them (_prefilter): "++" folded every text
-    in 4.1 s at 10,000 articles, the texts holding + in 1.5 s."""
+    every needle (``every``) or any of them (_prefilter), the first ``limit``
+    such: "++" folded every text in 4.1 s at 10,000 articles, the texts holding
+    + in 1.5 s."""
     conditions, params, seen = [], [], set()
     for needle in needles:
         found = _prefilter(needle)
@@ -111,15 +114,25 @@ def _folded(texts: str, needles: list[str], every: bool = True) -> tuple[str, li
             conditions.append(found[0])
             params.extend(found[1])
     where = (" WHERE " + (" AND " if every else " OR ").join(conditions)) if conditions else ""
-    return f"SELECT id, text, fold(text) AS folded FROM ({texts}){where} LIMIT -1", params
+    return (f"SELECT id, text, fold(text) AS folded FROM ({texts}){where} "
+            f"LIMIT {int(limit)}", params)
 
 
-def _holding(texts: str, texts_params: list, needles: list[str]) -> tuple[str, list]:
+# A scan's rank: occurrences of its first term, damped by length (crude but stable).
+_SCAN_SCORE = ("(CAST(length(folded) - length(replace(folded, ?, '')) AS REAL) / length(?)) "
+               "/ (1.0 + length(text) / 200.0)")
+
+
+def _holding(texts: str, texts_params: list, needles: list[str], scored: bool = False
+             ) -> tuple[str, list]:
     """The ids of ``texts`` whose fold holds every needle (folded), as the index
-    compares."""
+    compares; with ``scored``, and their scan rank (score)."""
     folded, params = _folded(texts, needles)
     held = " AND ".join("instr(folded, ?) > 0" for _ in needles)
-    return f"SELECT id FROM ({folded}) WHERE {held}", [*texts_params, *params, *needles]
+    if not scored:
+        return f"SELECT id FROM ({folded}) WHERE {held}", [*texts_params, *params, *needles]
+    return (f"SELECT id, {_SCAN_SCORE} AS score FROM ({folded}) WHERE {held}",
+            [needles[0], needles[0], *texts_params, *params, *needles])
 
 
 def _match(conn: sqlite3.Connection | None, query: str) -> str:
@@ -135,7 +148,8 @@ def matching_docs(query: str, conn: sqlite3.Connection | None = None) -> tuple[s
     """A subquery selecting the ids (``id``) of the search docs that match ``query``,
     and its params."""
     if _needs_scan(query, conn):
-        return _scanned_docs(query, conn)
+        scanned, params = _scanned_docs(query, conn)
+        return f"SELECT id FROM ({scanned})", params
     return _index_docs(query, conn, _held_pieces(query, conn))
 
 
@@ -149,13 +163,17 @@ def _index_docs(query: str, conn: sqlite3.Connection | None, literal: list[str]
     word c, and the texts it finds must hold c++)."""
     if not literal:
         return _MATCHED, [_match(conn, query)]
-    return _holding(_texts(f"WHERE d.id IN ({_MATCHED})"), [_match(conn, query)], literal)
+    found = _holding(_texts(f"WHERE d.id IN ({_MATCHED})"), [_match(conn, query)], literal)
+    # Kept as a scan's are: "平衡，才能" folds most of the 72,000 texts its words find.
+    return _kept_rows(conn, ("pieces", getattr(conn, "drafts_hidden", False), query,
+                             tuple(literal)), *found, ("id",))
 
 
 def _held_pieces(query: str, conn: sqlite3.Connection | None) -> list[str]:
     """The query's literal pieces (loader.tokens.literal_pieces, the first
     _PIECES_AT_MOST) that some text the index finds for its words holds (one of
-    the first _TEXTS_READ_FOR_PIECES). The others are taken for a slip or for
+    the first _TEXTS_READ_FOR_PIECES, of which at most _TEXTS_FOLDED_FOR_PIECES
+    may hold one). The others are taken for a slip or for
     search syntax brought from elsewhere (``*芯片``, ``privacy+``, ``+ai``), and
     their words are searched alone.
     Kept per connection (one version of the store), as a count and a page ask."""
@@ -168,12 +186,12 @@ def _held_pieces(query: str, conn: sqlite3.Connection | None) -> list[str]:
     # One pass over the texts the words find, each folded once (or not at all
     # if it holds no source of any piece's punctuation).
     folded, params = _folded(_texts(f"WHERE d.id IN ({_MATCHED})", _TEXTS_READ_FOR_PIECES),
-                             literal, every=False)
+                             literal, every=False, limit=_TEXTS_FOLDED_FOR_PIECES)
     columns = ", ".join("max(instr(folded, ?) > 0)" for _ in literal)
     row = conn.execute(f"SELECT {columns} FROM ({folded})",
                        [*literal, _match(conn, query), *params]).fetchone()
     kept = [piece for piece, held in zip(literal, row) if held]
-    if hasattr(conn, "__dict__"):  # an API connection (api.store), not a bare sqlite3 one
+    if getattr(conn, "pinned", False):  # an API connection on one version (api.store)
         if known is None or len(known) >= _HELD_PIECES_KEPT:
             known = conn.held_pieces = {}
         known[query] = kept
@@ -191,56 +209,62 @@ def marked_query(query: str, conn: sqlite3.Connection | None) -> str:
     terms = []
     for term in map(trimmed, fold(query).split()):
         for piece in pieces(term):
-            terms.extend(run for run, _ in runs(piece)) if piece in dropped else terms.append(piece)
+            if piece not in dropped:
+                terms.append(piece)
+            else:  # its words, but not a lone letter or digit (c of c+++): every c would be
+                terms.extend(run for run, cjk in runs(piece) if cjk or len(run) > 1)
     return " ".join(terms)
 
 
 def _scanned_docs(query: str, conn: sqlite3.Connection | None) -> tuple[str, list]:
-    """matching_docs for a query the index cannot answer: a literal scan, which
-    compares folded text (the connection's ``fold`` function, loader/fold.py), as
-    the index does."""
+    """The docs (id, score) of a query the index cannot answer: a literal scan,
+    which compares folded text (the connection's ``fold`` function,
+    loader/fold.py), as the index does."""
     scan = _scan_terms(query)
     if not scan:
-        return "SELECT id FROM search_docs WHERE 0", []
+        return "SELECT id, 0.0 AS score FROM search_docs WHERE 0", []
     vocabulary = vocabulary_of(conn)
     narrow = cjk_expression(query, vocabulary.endings, tokenizer_keeps) \
         if vocabulary is not None else None
     if narrow is None:
-        found = _holding(_texts(), [], scan)
+        found = _holding(_texts(), [], scan, scored=True)
     else:
         # Only the texts that hold the query's CJK characters (the index says
         # which): "AI芯", typed on the way to "AI芯片", scanned every text, 8 s
         # at 10,000 articles.
         narrowed = _texts("WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
-        found = _holding(narrowed, [narrow], scan)
-    return _scanned_once(conn, query, *found)
+        found = _holding(narrowed, [narrow], scan, scored=True)
+    return _kept_rows(conn, ("scan", getattr(conn, "drafts_hidden", False), tuple(scan)),
+                      *found, ("id", "score"))
 
 
-_SCANS_KEPT = 4  # queries per connection
-_SCAN_DOCS_KEPT_AT_MOST = 100_000  # ids of one query, at most 0.8 MB as JSON
+_ROWS_KEPT = 4  # queries per connection
+_ROWS_KEPT_AT_MOST = 100_000  # rows of one query, at most a few MB as JSON
 
 
-def _scanned_once(conn: sqlite3.Connection | None, query: str, sql: str, params: list
-                  ) -> tuple[str, list]:
-    """The docs a scan finds, read once per connection (one version of the store)
-    and kept for the next few such queries: a search asks for its count and its
-    page, and a client pages on (++ read every text twice a request, 2.6 s at
-    10,000 articles)."""
-    if conn is None or not hasattr(conn, "__dict__"):  # not an API connection (api.store)
+def _kept_rows(conn: sqlite3.Connection | None, key: tuple, sql: str, params: list,
+               columns: tuple[str, ...]) -> tuple[str, list]:
+    """``sql``'s rows (of ``columns``), read once per connection (one version of
+    the store) and kept for the next few queries that fold texts: a search asks
+    for its count and its page, and a client pages on (++ read every text twice a
+    request, 2.6 s at 10,000 articles, and again for each page)."""
+    if conn is None or not getattr(conn, "pinned", False):  # one version only (api.store)
         return sql, params
-    kept = getattr(conn, "scanned_docs", None)
+    kept = getattr(conn, "kept_rows", None)
     if kept is None:
-        kept = conn.scanned_docs = {}
-    ids = kept.pop(query, None)  # and put back last: the least recently used go first
-    if ids is None:
-        found = [row[0] for row in conn.execute(sql, params)]
-        ids = json.dumps(found)
-        if len(found) > _SCAN_DOCS_KEPT_AT_MOST:  # used once, not kept
-            return "SELECT value AS id FROM json_each(?)", [ids]
-        while len(kept) >= _SCANS_KEPT:
-            del kept[next(iter(kept))]
-    kept[query] = ids
-    return "SELECT value AS id FROM json_each(?)", [ids]
+        kept = conn.kept_rows = {}
+    rows = kept.pop(key, None)  # and put back last: the least recently used go first
+    if rows is None:
+        found = [tuple(row) for row in conn.execute(sql, params)]
+        rows = json.dumps(found)
+        if len(found) <= _ROWS_KEPT_AT_MOST:  # else used once, not kept
+            while len(kept) >= _ROWS_KEPT:
+                del kept[next(iter(kept))]
+            kept[key] = rows
+    else:
+        kept[key] = rows
+    selected = ", ".join(f"value ->> {at} AS {name}" for at, name in enumerate(columns))
+    return f"SELECT {selected} FROM json_each(?)", [rows]
 
 
 @dataclass
@@ -290,15 +314,8 @@ def _hits(conn: sqlite3.Connection, query: str, scored: bool = True) -> tuple[st
         docs_sql, docs_params = matching_docs(query, conn)
         return f"({docs_sql}) h", docs_params
     if _needs_scan(query, conn):
-        scan = _scan_terms(query)
-        if not scan:  # punctuation alone, such as a full stop: nothing to find
-            return "(SELECT id, 0.0 AS score FROM search_docs WHERE 0) h", []
-        docs_sql, docs_params = _scanned_docs(query, conn)
-        # Occurrences of the first term, damped by length: a crude but stable rank.
-        score = ("(CAST(length(folded) - length(replace(folded, ?, '')) AS REAL) / length(?)) "
-                 "/ (1.0 + length(text) / 200.0)")
-        folded, _ = _folded(_texts(f"WHERE d.id IN ({docs_sql})"), [])
-        return f"(SELECT id, {score} AS score FROM ({folded})) h", [scan[0], scan[0], *docs_params]
+        docs_sql, docs_params = _scanned_docs(query, conn)  # rows of (id, score)
+        return f"({docs_sql}) h", docs_params
     ranked = "SELECT rowid AS id, -bm25(search_fts) AS score FROM search_fts WHERE search_fts MATCH ?"
     literal = _held_pieces(query, conn)
     if not literal:

@@ -84,7 +84,7 @@ class ReadOnlyConnection(sqlite3.Connection):
     index_vocabulary = None  # made when first needed (api.index_vocabulary)
     shared_tags = None  # the articles' tags, read when first needed (api.shared_tags)
     held_pieces = None  # a query's literal pieces that its texts hold (api.search), by query
-    scanned_docs = None  # the docs of the last few scanned queries (api.search), by query
+    kept_rows = None  # the docs of the last few queries that fold texts (api.search)
 
 
 def connect_read_only(path: Path, drafts: bool = False) -> ReadOnlyConnection:

@@ -298,10 +298,10 @@ def test_a_term_with_a_lone_cjk_character_scans_only_the_texts_holding_it(joined
 
     snapshot = Snapshot.open(joined_db)
     conn = snapshot.conn
-    scanned = []  # the scans' own SQL, which a connection keeps the ids of (_scanned_once)
-    keep = search_module._scanned_once
-    monkeypatch.setattr(search_module, "_scanned_once", lambda conn, query, sql, params: (
-        scanned.append(sql), keep(conn, query, sql, params))[1])
+    scanned = []  # the scans' own SQL, whose rows a connection keeps (_kept_rows)
+    keep = search_module._kept_rows
+    monkeypatch.setattr(search_module, "_kept_rows", lambda conn, key, sql, params, columns: (
+        scanned.append(sql), keep(conn, key, sql, params, columns))[1])
     texts = {row[0]: fold(row[1] or "") for row in
              conn.execute(f"SELECT d.id, {search_text_sql('d')} FROM search_docs d")}
     pieces = set()

@@ -106,11 +106,14 @@ def test_terms_are_literal_where_the_index_cannot_tell(client, query, expected):
 
 
 @pytest.mark.parametrize("query, marked", [("privacy+", "Rust"), ("rust+", "Rust"),
-                                           ("*rust", "Rust"), ("c+++", "C")])
+                                           ("*rust", "Rust"), ("c+++", None)])
 def test_snippets_mark_the_words_of_punctuation_no_text_holds(client, query, marked):
     snippets = [hit["snippet"] for hit in search(client, query)["nodes"]]
     if query == "privacy+":
         assert not snippets  # no text holds the word privacy either
+        return
+    if marked is None:  # a lone letter is not marked: every c in every word would be
+        assert snippets and not any("<mark>" in snippet for snippet in snippets), snippets
         return
     assert snippets and all(f"<mark>{marked}</mark>" in snippet for snippet in snippets), snippets
 
@@ -152,8 +155,27 @@ def test_a_connection_keeps_the_docs_of_its_last_few_scans(tmp_path):
     assert direct  # read straight from the texts, with no connection to keep them
     sql, params = search_module.matching_docs("++", conn)
     assert "json_each" in sql and {row[0] for row in conn.execute(sql, params)} == direct
-    assert set(conn.scanned_docs) == {"++"}
+    assert list(conn.kept_rows) == [("scan", conn.drafts_hidden, ("++",))]
     for query in ["#", "%", "++", "・", "＋＋"]:
         search_module.matching_docs(query, conn)
-    assert list(conn.scanned_docs) == ["%", "++", "・", "＋＋"]  # the least recently used went
+    assert [key[2] for key in conn.kept_rows] == [("#",), ("%",), ("・",), ("++",)]  # ＋＋ is ++
+    search_module.matching_docs("c++", conn)  # the texts holding c++ among the word c's
+    assert list(conn.kept_rows)[-1][0] == "pieces"
     snapshot.close()
+
+
+@pytest.mark.parametrize("query", ["++", "c++"])
+def test_pages_of_kept_rows_go_through_every_hit_once(client, query):
+    everything = search(client, query)
+    seen, after = [], None
+    while True:
+        page = gql(client, """query ($q: String!, $after: String) {
+          search(query: $q, first: 1, after: $after) {
+            totalCount pageInfo { hasNextPage endCursor } nodes { score node { __typename } } } }""",
+                   {"q": query, "after": after})["data"]["search"]
+        assert page["totalCount"] == everything["totalCount"] == 2
+        seen.extend(hit["score"] for hit in page["nodes"])
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [hit["score"] for hit in everything["nodes"]]
