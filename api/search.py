@@ -173,10 +173,10 @@ def _held_pieces(query: str, conn: sqlite3.Connection | None) -> list[str]:
     """The query's literal pieces (loader.tokens.literal_pieces, the first
     _PIECES_AT_MOST) that some text the index finds for its words holds (one of
     the first _TEXTS_READ_FOR_PIECES, of which at most _TEXTS_FOLDED_FOR_PIECES
-    may hold one). The others are taken for a slip or for
-    search syntax brought from elsewhere (``*芯片``, ``privacy+``, ``+ai``), and
-    their words are searched alone.
-    Kept per connection (one version of the store), as a count and a page ask."""
+    may hold one). The others are taken for a slip or for search syntax brought
+    from elsewhere (``*芯片``, ``privacy+``, ``+ai``), and their words are
+    searched alone. Kept per connection (one version of the store), as a count
+    and a page ask."""
     literal = literal_pieces(query)[:_PIECES_AT_MOST]
     if not literal or conn is None:
         return literal

@@ -109,8 +109,8 @@ def match_expression(query: str, prefix: bool = True,
     a last term that ends in a word of at least two Latin letters or digits
     (nothing after it: "c++" and "ai." are whole words) matches as a prefix
     too (search as you type: "infer" finds "inference"), and so does any
-    such term followed by ``*`` ("infer*", as other engines spell a prefix). Returns None
-    when the query has no searchable characters at all.
+    such term followed by ``*`` ("infer*", as other engines spell a prefix).
+    Returns None when the query has no searchable characters at all.
 
     A term of one CJK character X matches the tokens that start with it (X
     alone, or a bigram X?). It stands at the end of a run too, where only a
@@ -226,8 +226,3 @@ def literal_pieces(query: str) -> list[str]:
     found = [piece for term in fold(query).split() for piece in pieces(trimmed(term))
              if holds_left_out(piece)]
     return list(dict.fromkeys(found))
-
-
-def terms(query: str) -> list[str]:
-    """The literal terms of a query, for highlighting matches in snippets."""
-    return [t for t in query.split() if runs(t)]
