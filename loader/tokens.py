@@ -132,7 +132,7 @@ def match_expression(query: str, prefix: bool = True,
             tokens.extend(_run_tokens(run, cjk))
         phrase = _quote(" ".join(tokens))
         last_run, last_cjk = term_runs[-1]
-        bare = term.rstrip("*")  # infer* asks for a prefix wherever it stands
+        bare = _star_stripped(term)  # infer* asks for a prefix wherever it stands
         if prefix and (index == len(all_terms) - 1 or bare != term) and not last_cjk \
                 and len(last_run) >= 2 and bare.endswith(last_run):
             phrase += " *"  # the last token as a prefix: FTS5's phrase prefix query
@@ -180,6 +180,15 @@ def _outer(ch: str, at_end: bool) -> bool:
         return False
     return (unicodedata.category(ch) in _OUTER_CATEGORIES or ch in _CLAUSE_MARKS
             or (at_end and ch == "."))
+
+
+def _star_stripped(term: str) -> str:
+    """``term`` up to a trailing ``*`` and the punctuation after it ("(infer*)," -> "(infer");
+    itself if no ``*`` ends its word."""
+    end = len(term)
+    while end > 0 and term[end - 1] != "*" and _outer(term[end - 1], True):
+        end -= 1
+    return term[:end].rstrip("*") if term[:end].endswith("*") else term
 
 
 def trimmed(term: str) -> str:

@@ -56,7 +56,8 @@ def test_the_last_latin_word_matches_as_a_prefix(content_client, typed, whole):
     ("infer", '"infer" *'), ("ai pri", '"ai" AND "pri" *'), ("c++", '"c"'), ("C#", '"c"'),
     ("ai.", '"ai"'), ("a", '"a"'), ("gpt4", '"gpt4" *'),
     ("infer* ai", '"infer" * AND "ai" *'), ("infer* a", '"infer" * AND "a"'),
-    ("a*", '"a"'), ("c++*", '"c"')])
+    ("a*", '"a"'), ("c++*", '"c"'), ("(infer*) ai", '"infer" * AND "ai" *'),
+    ("infer*, a", '"infer" * AND "a"'), ("“infer*” a", '"infer" * AND "a"'), ("(a) b", '"a" AND "b"')])
 def test_only_a_whole_trailing_word_of_two_or_more_letters_is_a_prefix(query, expression):
     assert match_expression(query) == expression
 
