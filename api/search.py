@@ -21,6 +21,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 from api.drafts import search_expression
 from api.index_vocabulary import vocabulary_of
@@ -109,8 +110,8 @@ def _folded(texts: str, needles: list[str], every: bool = True, limit: int = -1
         if found is None and not every:  # any needle: without a test for one, no test
             conditions, params = [], []
             break
-        if found is not None and found[0] + repr(found[1]) not in seen:  # .ai ..ai: one test
-            seen.add(found[0] + repr(found[1]))
+        if found is not None and tuple(found[1]) not in seen:  # .ai ..ai: one test
+            seen.add(tuple(found[1]))
             conditions.append(found[0])
             params.extend(found[1])
     where = (" WHERE " + (" AND " if every else " OR ").join(conditions)) if conditions else ""
@@ -180,22 +181,17 @@ def _held_pieces(query: str, conn: sqlite3.Connection | None) -> list[str]:
     literal = literal_pieces(query)[:_PIECES_AT_MOST]
     if not literal or conn is None:
         return literal
-    known = getattr(conn, "held_pieces", None)
-    if known is not None and query in known:
-        return known[query]
-    # One pass over the texts the words find, each folded once (or not at all
-    # if it holds no source of any piece's punctuation).
-    folded, params = _folded(_texts(f"WHERE d.id IN ({_MATCHED})", _TEXTS_READ_FOR_PIECES),
-                             literal, every=False, limit=_TEXTS_FOLDED_FOR_PIECES)
-    columns = ", ".join("max(instr(folded, ?) > 0)" for _ in literal)
-    row = conn.execute(f"SELECT {columns} FROM ({folded})",
-                       [*literal, _match(conn, query), *params]).fetchone()
-    kept = [piece for piece, held in zip(literal, row) if held]
-    if getattr(conn, "pinned", False):  # an API connection on one version (api.store)
-        if known is None or len(known) >= _HELD_PIECES_KEPT:
-            known = conn.held_pieces = {}
-        known[query] = kept
-    return kept
+
+    def held() -> list[str]:
+        # One pass over the texts the words find, each folded once (or not at
+        # all if it holds no source of any piece's punctuation).
+        folded, params = _folded(_texts(f"WHERE d.id IN ({_MATCHED})", _TEXTS_READ_FOR_PIECES),
+                                 literal, every=False, limit=_TEXTS_FOLDED_FOR_PIECES)
+        columns = ", ".join("max(instr(folded, ?) > 0)" for _ in literal)
+        row = conn.execute(f"SELECT {columns} FROM ({folded})",
+                           [*literal, _match(conn, query), *params]).fetchone()
+        return [piece for piece, found in zip(literal, row) if found]
+    return _remembered(conn, "held_pieces", query, held, _HELD_PIECES_KEPT)
 
 
 def marked_query(query: str, conn: sqlite3.Connection | None) -> str:
@@ -248,23 +244,39 @@ def _kept_rows(conn: sqlite3.Connection | None, key: tuple, sql: str, params: li
     the store) and kept for the next few queries that fold texts: a search asks
     for its count and its page, and a client pages on (++ read every text twice a
     request, 2.6 s at 10,000 articles, and again for each page)."""
-    if conn is None or not getattr(conn, "pinned", False):  # one version only (api.store)
-        return sql, params
-    kept = getattr(conn, "kept_rows", None)
-    if kept is None:
-        kept = conn.kept_rows = {}
-    rows = kept.pop(key, None)  # and put back last: the least recently used go first
-    if rows is None:
+    if conn is None or not getattr(conn, "pinned", False):
+        return sql, params  # read where it is used, not kept
+
+    def read() -> tuple[str, int]:
         found = [tuple(row) for row in conn.execute(sql, params)]
-        rows = json.dumps(found)
-        if len(found) <= _ROWS_KEPT_AT_MOST:  # else used once, not kept
-            while len(kept) >= _ROWS_KEPT:
-                del kept[next(iter(kept))]
-            kept[key] = rows
-    else:
-        kept[key] = rows
+        return json.dumps(found), len(found)
+    rows, _ = _remembered(conn, "kept_rows", key, read, _ROWS_KEPT,
+                          keep=lambda read: read[1] <= _ROWS_KEPT_AT_MOST)
     selected = ", ".join(f"value ->> {at} AS {name}" for at, name in enumerate(columns))
     return f"SELECT {selected} FROM json_each(?)", [rows]
+
+
+def _remembered(conn: sqlite3.Connection | None, store: str, key, make: Callable, size: int,
+                keep: Callable = lambda value: True):
+    """``make()``, kept in the connection's dict ``store`` (an attribute of
+    api.store.ReadOnlyConnection) for the next time ``key`` is asked, if the
+    connection is pinned to one version of the store and ``keep(value)``; the
+    least recently asked go first past ``size``."""
+    if conn is None or not getattr(conn, "pinned", False):
+        return make()
+    kept = getattr(conn, store)
+    if kept is None:
+        kept = {}
+        setattr(conn, store, kept)
+    value = kept.pop(key, None)  # and put back last
+    if value is None:
+        value = make()
+        if not keep(value):
+            return value
+        while len(kept) >= size:
+            del kept[next(iter(kept))]
+    kept[key] = value
+    return value
 
 
 @dataclass
