@@ -134,6 +134,7 @@ docs-serve: install
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider \
 		tests/loader/test_fuzz.py tests/loader/test_variants.py tests/api/test_compiled.py \
+		tests/api/test_compiled_clients.py \
 		tests/security/test_fuzz_api.py tests/security/test_html_fuzz.py
 
 # Benchmarks, not part of `make test`: `make bench` (1,000 articles, a few
