@@ -61,8 +61,8 @@ class ExecutionStats:
         if result.errors and any(is_timeout(error.original_error) for error in result.errors):
             self.timed_out += 1
             return
-        if result.data is None:  # rejected before executing (an error raised, not met)
-            return
+        if result.data is None and not execution.fallbacks:
+            return  # rejected before executing (an error raised, not met)
         if execution.remembered:
             self.remembered += 1
             return
@@ -256,6 +256,12 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self.async_helpers = type(helpers)(gather=_weakly(self.gather_async_work),
                                            track=_weakly(self.track_async_work))
 
+    def handle_field_error(self, raw_error, return_type, field_details_list, path) -> None:
+        # Named for /healthz wherever graphql-core meets one (a resolver that raised, a
+        # null where the schema says non-null); plans never report errors themselves.
+        _note(self.context_value, None, "field error")
+        super().handle_field_error(raw_error, return_type, field_details_list, path)
+
     def complete_object_value(self, return_type, field_details_list, info, path, result,
                               position_context):
         context = self.context_value
@@ -300,6 +306,11 @@ def plans_for(context) -> LRU | ExecutionPlans:
 def note_compiled(context, objects: int = 1) -> None:
     """Count objects (each with its subtree) produced by plans, for /healthz."""
     _note(context, objects, None)
+
+
+def note_fallback(context, reason: str) -> None:
+    """Name what sent a request (or some of its objects) to graphql-core, for /healthz."""
+    _note(context, None, reason)
 
 
 def _weakly(method):

@@ -82,6 +82,9 @@ async def execute(schema, document: DocumentNode, variables: dict | None,
         if errors.is_timeout(cause):
             return ExecutionResult(None, [GraphQLError(str(cause), original_error=cause)])
         context.restart()
+        # A resolver that raised (a refused argument, an unknown ID) or a null where the
+        # schema says non-null: graphql-core runs it again, and reports the error.
+        compiled.note_fallback(context, "field error")
         return None
     compiled.note_compiled(context, root.objects)
     context.execution.by_root_fields = True

@@ -247,3 +247,26 @@ def test_requests_answered_without_an_object_count_as_compiled_not_standard(clie
     after = healthz_execution(ours)
     assert after["standard"] + after["partial"] == before["standard"] + before["partial"] + 1
     assert after["compiled"] == before["compiled"]
+
+
+def test_field_errors_are_counted_and_named(clients):
+    """A request that meets a field error is answered by graphql-core (its errors, its
+    paths): /healthz counts it with the standard or partial ones and names the reason,
+    also when the error nulls the whole answer (a non-null root field that failed)."""
+    ours, theirs = clients
+    queries = ['{ e1: node(id: "garbage") { id } }',  # a nullable root field: data, null in it
+               "{ e2: articles(first: 1, last: 1) { nodes { slug } } }",  # data: null
+               '{ e3: article(slug: "%s") { related(first: 0) { slug } } }' % SLUG]  # nested
+    for query in queries:
+        before = healthz_execution(ours)
+        ours_answer = answer(ours, query)
+        after = healthz_execution(ours)  # (counts are the process's: theirs' too)
+        assert ours_answer == answer(theirs, query) and b'"errors"' in ours_answer[1]
+        assert after["fallbacks"].get("field error", 0) == \
+            before["fallbacks"].get("field error", 0) + 1, (query, before, after)
+        assert after["standard"] + after["partial"] == \
+            before["standard"] + before["partial"] + 1, (query, before, after)
+    # A request without errors names nothing.
+    before = healthz_execution(ours)
+    answer(ours, '{ e4: article(slug: "%s") { title } }' % SLUG)
+    assert healthz_execution(ours)["fallbacks"] == before["fallbacks"]
