@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 import unicodedata
 
-from loader.fold import fold, fold_han, han_table, sources, traditional_characters
+from loader import fold as fold_module
+from loader.fold import (fold, fold_han, fold_whole, han_table, sources,
+                         traditional_characters)
 
 TRADITIONAL = sorted(traditional_characters())
 SIMPLIFIED = "人工智能正在改变软件开发的方式隐私数据"
@@ -51,3 +53,48 @@ def test_sources_are_the_forms_that_fold_to_a_character():
     assert sources("+") == set("+＋⁺₊﹢﬩")
     assert {"A", "Á", "ａ"} <= sources("a") and "隱" in sources("隐")
     assert sources("=") >= {"=", "≠"}  # ≠ decomposes into = and a combining mark
+
+
+# Characters that NFKC may join to or reorder with their neighbours: combining marks,
+# starters that compose with the character before (Indic vowel signs, Hangul jamo),
+# and compatibility forms that become either (halfwidth voiced marks).
+_JOINING = ("\u0301\u0300\u0338\u0323\u0345\u3099\u309a\uff9e\uff9f\u0b3e\u0b47\u0bbe"
+            "\u0bc6\u0cc2\u0cc6\u0cd5\u1100\u1161\u11a8\uac00\uac01\u1b35\u1b05"
+            "\U00011127\U00011131\u0dcf\u0dd9\u05b4\u0591\u093c\u0928")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CHANGED + _JOINING + "aeoA 隐。"), max_size=16)
+       | st.text(max_size=16))
+def test_fold_is_the_whole_texts_fold(text):
+    """fold works character by character where that gives what folding the whole text
+    gives (loader.fold._CharFolds): marks and joining characters anywhere."""
+    assert fold(text) == fold_whole(text), text
+
+
+def test_every_single_character_folds_as_the_whole_definition_says():
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        assert fold(ch) == fold_whole(ch), hex(code)
+
+
+def test_the_starters_that_compose_backward_are_all_known():
+    """_COMPOSES_BACKWARD must hold every starter that a canonical composition takes as
+    its second character: with one missing, a text holding it after its partner would
+    be folded without the two joined. Python's Unicode data decides (Hangul syllables,
+    composed by rule, have no entry: their jamo block is listed whole)."""
+    pairs = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            pairs.add("".join(chr(int(part, 16)) for part in parts))
+    starters = {pair[1] for pair in pairs if unicodedata.combining(pair[1]) == 0}
+    assert starters, "no compositions found: the check itself is broken"
+    assert starters <= fold_module._COMPOSES_BACKWARD, sorted(map(hex, map(ord, starters)))
+    # And every pair that composes, with what may stand around it, folds as a whole.
+    hangul = ["\u1100\u1161", "\uac00\u11a8", "\u1112\u1175\u11c2"]
+    for pair in sorted(pairs) + hangul:
+        for text in (pair, "a" + pair + "。", "隐" + pair + "\u0301"):
+            assert fold(text) == fold_whole(text), [hex(ord(c)) for c in text]
