@@ -114,8 +114,13 @@ class _CharFolds(dict):
             folded = _WHOLE
         else:
             folded = fold_han(nfkc.casefold())
-        self[code] = folded
+        if len(self) < _CHAR_FOLDS_KEPT:  # search queries are anyone's text: bounded
+            self[code] = folded
         return folded
+
+
+# Characters whose folds are kept (a few MB at most); articles use a few thousand.
+_CHAR_FOLDS_KEPT = 50_000
 
 
 _CHAR_FOLDS = _CharFolds()

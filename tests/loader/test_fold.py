@@ -98,3 +98,15 @@ def test_the_starters_that_compose_backward_are_all_known():
     for pair in sorted(pairs) + hangul:
         for text in (pair, "a" + pair + "。", "隐" + pair + "\u0301"):
             assert fold(text) == fold_whole(text), [hex(ord(c)) for c in text]
+
+
+def test_the_table_of_folded_characters_is_bounded(monkeypatch):
+    """Search queries are anyone's text: the characters they bring must not grow the
+    table without end; past its size, folds are worked out each time, the same."""
+    table = fold_module._CharFolds()
+    monkeypatch.setattr(fold_module, "_CHAR_FOLDS", table)
+    monkeypatch.setattr(fold_module, "_CHAR_FOLDS_KEPT", 100)
+    text = "".join(map(chr, range(0x4E00, 0x4E00 + 300))) + "，Ａ"
+    assert fold(text) == fold_whole(text)
+    assert fold(text) == fold_whole(text)  # again, past the bound
+    assert len(table) == 100
