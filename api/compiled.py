@@ -308,11 +308,6 @@ def note_compiled(context, objects: int = 1) -> None:
     _note(context, objects, None)
 
 
-def note_fallback(context, reason: str) -> None:
-    """Name what sent a request (or some of its objects) to graphql-core, for /healthz."""
-    _note(context, None, reason)
-
-
 def _weakly(method):
     """``method``, called through a weak reference to its object."""
     reference = weakref.WeakMethod(method)

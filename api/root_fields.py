@@ -81,10 +81,7 @@ async def execute(schema, document: DocumentNode, variables: dict | None,
         cause = exc.__cause__ if isinstance(exc, _NotTaken) else exc
         if errors.is_timeout(cause):
             return ExecutionResult(None, [GraphQLError(str(cause), original_error=cause)])
-        context.restart()
-        # A resolver that raised (a refused argument, an unknown ID) or a null where the
-        # schema says non-null: graphql-core runs it again, and reports the error.
-        compiled.note_fallback(context, "field error")
+        context.restart()  # graphql-core runs it again (a field error is named there)
         return None
     compiled.note_compiled(context, root.objects)
     context.execution.by_root_fields = True

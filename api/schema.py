@@ -221,14 +221,16 @@ class Query:
         return _list(info, queries.ADVICE, where, queries.ADVICE.order, first, after, last, before,
                      Advice)
 
-    @strawberry.field(description="Full-text search. The query is literal text, never search "
-                                  "syntax: words must all occur (CJK terms of two or more "
-                                  "characters match exactly; Traditional and Simplified Chinese, "
-                                  "width and case are the same); a last word in Latin letters, or "
-                                  "any word followed by `*`, matches as a prefix too (search as "
-                                  "you type). Punctuation inside a term is part of it (`c++`, "
-                                  "`node.js`, `3.5`); punctuation around a term is not (`(c++)`, "
-                                  "`ai.`). Hits are the objects that matched, best first.")
+    @strawberry.field(description="Full-text search. The query is literal text: quotes, "
+                                  "operators and brackets are ordinary characters. Every word must "
+                                  "occur (CJK terms of two or more characters match exactly; "
+                                  "Traditional and Simplified Chinese, width and case are the "
+                                  "same); the last word, or a word followed by `*`, matches as a "
+                                  "prefix too when it ends in two or more letters or digits "
+                                  "(search as you type). Punctuation within a word is matched as "
+                                  "written (`c++`, `node.js`, `3.5`), hyphens and apostrophes join "
+                                  "its parts, and punctuation around it (`(c++)`, `ai.`) is left "
+                                  "out. Hits are the objects that matched, best first.")
     def search(self, info: ContextInfo,
                query: Annotated[str, strawberry.argument(
                    description="Words to find, at most 200 characters.")],
