@@ -81,12 +81,32 @@ _WHOLE = "\x00"
 
 # Starters (combining class 0) that a canonical composition takes as its second
 # character, so that NFKC joins them to the character before (U+0B3E after U+0B47 is
-# U+0B4B): every one that Python's Unicode data holds, checked by tests/loader/test_fold.py,
-# and the Hangul jamo block, whose vowels and trailing consonants compose syllables.
-_COMPOSES_BACKWARD = frozenset(map(chr, (
-    0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6, 0x0D3E,
-    0x0D57, 0x0DCF, 0x0DDF, 0x0FB5, 0x0FB7, 0x102E, 0x1B35, 0x11127, 0x1133E, 0x11357,
-    0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930, *range(0x1100, 0x1200))))
+# U+0B4B): every one in Unicode 14.0 (Python 3.11's data; checked by
+# tests/loader/test_fold.py), and the Hangul jamo block, whose vowels and trailing
+# consonants compose syllables by rule.
+_LISTED_FOR = "14.0.0"
+_LISTED = (0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD5, 0x0CD6,
+           0x0D3E, 0x0D57, 0x0DCF, 0x0DDF, 0x0FB5, 0x0FB7, 0x102E, 0x1B35, 0x11127, 0x1133E,
+           0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930)
+
+
+def _second_starters() -> set[str]:
+    """The starters that are the second character of a canonical decomposition in this
+    Python's Unicode data (a scan of every code point: about 0.2 s)."""
+    found = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            second = chr(int(parts[1], 16))
+            if unicodedata.combining(second) == 0:
+                found.add(second)
+    return found
+
+
+# Another Python's Unicode data may add compositions: there the list is made again.
+_COMPOSES_BACKWARD = frozenset(map(chr, range(0x1100, 0x1200))) | (
+    frozenset(map(chr, _LISTED)) if unicodedata.unidata_version == _LISTED_FOR
+    else frozenset(_second_starters()))
 
 
 def _stands_alone(ch: str) -> bool:

@@ -93,6 +93,7 @@ def test_the_starters_that_compose_backward_are_all_known():
     starters = {pair[1] for pair in pairs if unicodedata.combining(pair[1]) == 0}
     assert starters, "no compositions found: the check itself is broken"
     assert starters <= fold_module._COMPOSES_BACKWARD, sorted(map(hex, map(ord, starters)))
+    assert fold_module._second_starters() == starters  # what another Python's data uses
     # And every pair that composes, with what may stand around it, folds as a whole.
     hangul = ["\u1100\u1161", "\uac00\u11a8", "\u1112\u1175\u11c2"]
     for pair in sorted(pairs) + hangul:
