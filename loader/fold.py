@@ -90,23 +90,26 @@ _LISTED = (0x09BE, 0x09D7, 0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0CC2, 0x0CD
            0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930)
 
 
-def _second_starters() -> set[str]:
-    """The starters that are the second character of a canonical decomposition in this
-    Python's Unicode data (a scan of every code point: about 0.2 s)."""
-    found = set()
+def canonical_pairs() -> set[str]:
+    """The two characters of every canonical decomposition into two in this Python's
+    Unicode data (a scan of every code point: about 0.2 s)."""
+    pairs = set()
     for code in range(0x110000):
         parts = unicodedata.decomposition(chr(code)).split()
         if len(parts) == 2 and not parts[0].startswith("<"):
-            second = chr(int(parts[1], 16))
-            if unicodedata.combining(second) == 0:
-                found.add(second)
-    return found
+            pairs.add("".join(chr(int(part, 16)) for part in parts))
+    return pairs
+
+
+def second_starters(pairs: set[str]) -> set[str]:
+    """The starters among the second characters of ``pairs``."""
+    return {pair[1] for pair in pairs if unicodedata.combining(pair[1]) == 0}
 
 
 # Another Python's Unicode data may add compositions: there the list is made again.
 _COMPOSES_BACKWARD = frozenset(map(chr, range(0x1100, 0x1200))) | (
     frozenset(map(chr, _LISTED)) if unicodedata.unidata_version == _LISTED_FOR
-    else frozenset(_second_starters()))
+    else frozenset(second_starters(canonical_pairs())))
 
 
 def _stands_alone(ch: str) -> bool:

@@ -21,10 +21,10 @@ import os
 from collections import Counter
 
 import graphql
-from graphql import (ArgumentNode, BooleanValueNode, DirectiveNode, DocumentNode, FieldNode,
-                     FragmentDefinitionNode, FragmentSpreadNode, GraphQLSchema, InlineFragmentNode,
-                     NamedTypeNode, NameNode, NonNullTypeNode, OperationDefinitionNode,
-                     OperationType, SelectionSetNode, VariableDefinitionNode, VariableNode)
+from graphql import (ArgumentNode, DirectiveNode, DocumentNode, FieldNode, FragmentDefinitionNode,
+                     FragmentSpreadNode, GraphQLSchema, InlineFragmentNode, NamedTypeNode,
+                     NameNode, NonNullTypeNode, OperationDefinitionNode, SelectionSetNode,
+                     VariableDefinitionNode, VariableNode)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,8 +95,8 @@ class Rewriter:
         self.made += 1
         move = draw(st.sampled_from(["keep", "keep", "inline", "directive", "fragment",
                                      "split", "typename", "dropped", "alias"]))
-        if move == "split" and not (field.selection_set and len(field.selection_set.selections) > 1) \
-                or move == "alias" and field.name.value == "__typename":
+        parts = field.selection_set.selections if field.selection_set else ()
+        if move == "split" and len(parts) < 2 or move == "alias" and field.name.value == "__typename":
             move = "keep"  # nothing to share out, or nothing to ask again
         self.moves[move] += 1
         if move == "inline":  # ... { field }
@@ -114,17 +114,17 @@ class Rewriter:
             out = [FragmentSpreadNode(name=_name(name), directives=directives)]
         elif move == "split":
             # The same field twice, its selections shared out: graphql-core merges them.
-            selections = field.selection_set.selections
-            cut = draw(st.integers(1, len(selections) - 1))
+            cut = draw(st.integers(1, len(parts) - 1))
             out = [FieldNode(alias=field.alias, name=field.name, arguments=field.arguments,
                              directives=field.directives,
                              selection_set=SelectionSetNode(selections=part))
-                   for part in (selections[:cut], selections[cut:])]
+                   for part in (parts[:cut], parts[cut:])]
         elif move == "typename":
             out.append(FieldNode(name=_name("__typename")))
         elif move == "dropped":  # a copy of the field under a directive that drops it
             out.append(FieldNode(alias=_name(f"gone{self.made}"), name=field.name,
-                                 arguments=field.arguments, directives=(_directive(False, draw, self.used),),
+                                 arguments=field.arguments,
+                                 directives=(_directive(False, draw, self.used),),
                                  selection_set=field.selection_set))
         elif move == "alias":
             # The same field again under another response key.
