@@ -274,6 +274,8 @@ FTS_TABLE = "search_fts"
 # How FTS5 splits the tokens it is given (loader.search_bigrams asks it which
 # characters it keeps).
 FTS_TOKENIZER = "unicode61 remove_diacritics 0"
+# How many bytes of new terms FTS5 holds in memory before writing a segment.
+FTS_PENDING_BYTES = 16 * 2 ** 20
 # The index's terms of two CJK characters, by their last character
 # (loader.search_bigrams).
 BIGRAM_TABLE = "search_bigrams"
@@ -377,6 +379,14 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
     # unicode61 only has to split on the spaces between the tokens.
     db.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
                f"tokens, content='', tokenize=\"{FTS_TOKENIZER}\")")
+    # FTS5 keeps new terms in memory and writes them out as a segment when they
+    # pass its 'hashsize' (1 MiB by default); segments are then merged, again
+    # and again as they grow. Written out 16 times less often, the terms of
+    # the 10,000-article benchmark corpus went into a new index in 2.2 s
+    # instead of 3.2 s, for the same index size and about 19 MB more memory
+    # in the writing process (measured beside the default, twice).
+    db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('hashsize', ?)",
+               [FTS_PENDING_BYTES])
     # A rowid table: a row of a WITHOUT ROWID table keeps at most about 1 kB in
     # its page, and the rest of a long ``firsts`` took an overflow page of its own.
     db.execute(f"CREATE TABLE {BIGRAM_TABLE} (last TEXT PRIMARY KEY, firsts TEXT NOT NULL)")

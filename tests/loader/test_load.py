@@ -459,6 +459,36 @@ def test_the_index_holds_the_tokens_of_the_text_each_doc_reads_back(content_dir,
     assert len(kinds) > len(docs) // 2  # texts differ: not one column read for all
 
 
+def test_the_index_writes_new_terms_out_past_its_memory_limit(content_dir, tmp_path, monkeypatch):
+    """The index holds new terms in memory up to loader.schema.FTS_PENDING_BYTES, then
+    writes them out as a segment: the same terms for the same docs, in fewer segments
+    the larger the limit. The limit is kept in the index's own settings."""
+    from loader import schema
+
+    def index(db: Path) -> tuple[list[tuple], int, list[tuple]]:
+        conn = sqlite3.connect(db)
+        try:
+            conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, search_fts, instance)")
+            return (conn.execute("SELECT term, doc, offset FROM temp.vocab ORDER BY 1, 2, 3").fetchall(),
+                    conn.execute("SELECT count(*) FROM search_fts_idx").fetchone()[0],
+                    conn.execute("SELECT v FROM search_fts_config WHERE k = 'hashsize'").fetchall())
+        finally:
+            conn.close()
+
+    monkeypatch.setattr(schema, "FTS_PENDING_BYTES", 1024)
+    small = index(_loaded(content_dir, tmp_path / "small.db"))
+    monkeypatch.undo()
+    large = index(_loaded(content_dir, tmp_path / "large.db"))
+    assert large[0] and small[0] == large[0]
+    assert small[1] > large[1]
+    assert small[2] == [(1024,)] and large[2] == [(schema.FTS_PENDING_BYTES,)]
+
+
+def _loaded(content_dir: Path, db: Path) -> Path:
+    load_content(content_dir, db)
+    return db
+
+
 def test_articles_written_in_rounds_are_stored_as_in_one(tmp_path, monkeypatch):
     """insert_articles writes a few hundred articles at a time (to bound what a big
     load holds twice); the rounds' ids continue one another, search index included."""
