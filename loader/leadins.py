@@ -47,19 +47,27 @@ def strip_separators(text: str) -> str:
     return text.strip().strip(SEPARATORS + " ").strip()
 
 
-def bold_lead(ctx: ReadContext, unit: Unit) -> Lead | None:
-    """``**Label**：text``: the bold run that opens the unit, after nothing but
-    symbols if any ("✅ **优点**：…", "🚀 **Label**: …")."""
+def bold_label(ctx: ReadContext, unit: Unit) -> tuple[str, int] | None:
+    """The label of the bold run that opens the unit, after nothing but symbols
+    if any ("✅ **优点**：…", "🚀 **Label**: …"), and the offset where the run ends."""
     if unit.lead is not None:
-        return Lead(strip_separators(unit.lead) or unit.lead,
-                    ctx.skip_separator(unit.lead_end, unit.end))
+        return strip_separators(unit.lead) or unit.lead, unit.lead_end
     if unit.strong_start < 0 or unit.content_start < 0 or not unit.strong_text:
         return None
     before = ctx.doc.plain(unit.content_start, unit.strong_start)
     if _WORDLIKE.search(before):
         return None
-    return Lead(strip_separators(unit.strong_text) or unit.strong_text,
-                ctx.skip_separator(unit.strong_end, unit.end))
+    return strip_separators(unit.strong_text) or unit.strong_text, unit.strong_end
+
+
+def bold_lead(ctx: ReadContext, unit: Unit) -> Lead | None:
+    """``**Label**：text``: the bold run that opens the unit (bold_label), and
+    where the unit's own text starts after it and its separator."""
+    found = bold_label(ctx, unit)
+    if found is None:
+        return None
+    label, end = found
+    return Lead(label, ctx.skip_separator(end, unit.end))
 
 
 def plain_lead(ctx: ReadContext, unit: Unit, accept: Callable[[str], bool]) -> Lead | None:

@@ -149,10 +149,12 @@ def split_number(text: str, *, vocabulary: Vocabulary | None = None, label_role:
     return Numbering(None, None, text)
 
 
+# Letters first: a single I, V, X, ... reads as a letter before a Roman numeral.
+_LETTERS_FIRST = sorted(_PATTERNS, key=lambda entry: entry[0] == "roman")
+
+
 def _ordered(letters_first: bool):
-    if not letters_first:
-        return _PATTERNS
-    return sorted(_PATTERNS, key=lambda entry: entry[0] == "roman")
+    return _LETTERS_FIRST if letters_first else _PATTERNS
 
 
 def _after_label_word(text: str, vocabulary: Vocabulary, role: str) -> Numbering | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .blocks import Block, Item
 from .context import SEPARATORS, ReadContext, Unit, join_texts
-from .leadins import Lead, bold_lead, marker_lead, plain_lead
+from .leadins import Lead, bold_label, bold_lead, marker_lead, plain_lead
 from .model import EMPTY, Advice, KeyPoint, Route, RoutePoint, Section, Text, Trend
 from .numbering import split_number
 
@@ -145,10 +145,11 @@ def read_status(ctx: ReadContext, trend: Trend, heading: str, blocks: list[Block
 def point_lead(ctx: ReadContext, unit: Unit) -> tuple[str | None, Lead | None]:
     """('pro' | 'con', its lead-in) when the unit opens with a pros or cons lead-in."""
     vocabulary = ctx.vocabulary
-    lead = bold_lead(ctx, unit)
-    if lead is not None:
-        kind = vocabulary.point_kind(lead.label)
-        return (kind, lead) if kind else (None, None)
+    bold = bold_label(ctx, unit)
+    if bold is not None:  # where its text starts is only looked for in a point
+        label, end = bold
+        kind = vocabulary.point_kind(label)
+        return (kind, Lead(label, ctx.skip_separator(end, unit.end))) if kind else (None, None)
     lead = plain_lead(ctx, unit, lambda label: vocabulary.point_kind(label) is not None)
     return (vocabulary.point_kind(lead.label), lead) if lead else (None, None)
 
