@@ -384,7 +384,9 @@ def create(db: sqlite_utils.Database, indexes: bool = True) -> None:
     # and again as they grow. Written out 16 times less often, the terms of
     # the 10,000-article benchmark corpus went into a new index in 2.2 s
     # instead of 3.2 s, for the same index size and about 19 MB more memory
-    # in the writing process (measured beside the default, twice).
+    # in the writing process (measured beside the default, twice). 'hashsize'
+    # is a setting of FTS5's source (fts5_config.c) that its documentation does
+    # not list; an SQLite that refused it would make this statement raise.
     db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES('hashsize', ?)",
                [FTS_PENDING_BYTES])
     # A rowid table: a row of a WITHOUT ROWID table keeps at most about 1 kB in
