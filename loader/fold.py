@@ -181,13 +181,16 @@ def _sources() -> dict[str, frozenset[str]]:
     # Built once per process from every code point that folding may change, in
     # about 0.35 s: a character's sources are the characters whose NFKD, or the
     # NFKD of whose fold, holds it.
+    # (fold_whole: these 22,068 mostly rare characters would fill the table
+    # of _CharFolds, which is kept for the characters texts are made of.)
     found: dict[str, set[str]] = {}
     traditional = traditional_characters()
     for code in range(0x110000):
         ch = chr(code)
         if not unicodedata.is_normalized("NFKD", ch) or ch.casefold() != ch \
                 or ch in traditional:  # (Hangul syllables have no decomposition() entry)
-            decomposed = unicodedata.normalize("NFKD", ch) + unicodedata.normalize("NFKD", fold(ch))
+            decomposed = (unicodedata.normalize("NFKD", ch)
+                          + unicodedata.normalize("NFKD", fold_whole(ch)))
             for part in set(decomposed) - {ch}:
                 found.setdefault(part, set()).add(ch)
     return {part: frozenset(chars) for part, chars in found.items()}

@@ -465,28 +465,24 @@ def test_the_index_writes_new_terms_out_past_its_memory_limit(content_dir, tmp_p
     the larger the limit. The limit is kept in the index's own settings."""
     from loader import schema
 
-    def index(db: Path) -> tuple[list[tuple], int, list[tuple]]:
+    def loaded(db: Path) -> tuple[list[tuple], int, list[tuple]]:
+        load_content(content_dir, db)
         conn = sqlite3.connect(db)
         try:
             conn.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, search_fts, instance)")
-            return (conn.execute("SELECT term, doc, offset FROM temp.vocab ORDER BY 1, 2, 3").fetchall(),
-                    conn.execute("SELECT count(DISTINCT segid) FROM search_fts_idx").fetchone()[0],
-                    conn.execute("SELECT v FROM search_fts_config WHERE k = 'hashsize'").fetchall())
+            terms = conn.execute("SELECT term, doc, offset FROM temp.vocab ORDER BY 1, 2, 3").fetchall()
         finally:
             conn.close()
+        return (terms, rows(db, "SELECT count(DISTINCT segid) FROM search_fts_idx")[0][0],
+                rows(db, "SELECT v FROM search_fts_config WHERE k = 'hashsize'"))
 
     monkeypatch.setattr(schema, "FTS_PENDING_BYTES", 1024)
-    small = index(_loaded(content_dir, tmp_path / "small.db"))
+    small = loaded(tmp_path / "small.db")
     monkeypatch.undo()
-    large = index(_loaded(content_dir, tmp_path / "large.db"))
+    large = loaded(tmp_path / "large.db")
     assert large[0] and small[0] == large[0]
     assert small[1] > large[1]
     assert small[2] == [(1024,)] and large[2] == [(schema.FTS_PENDING_BYTES,)]
-
-
-def _loaded(content_dir: Path, db: Path) -> Path:
-    load_content(content_dir, db)
-    return db
 
 
 def test_articles_written_in_rounds_are_stored_as_in_one(tmp_path, monkeypatch):
